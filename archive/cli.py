@@ -1,0 +1,72 @@
+"""The `gongkai` command (contract: shared/spec/cli.md).
+
+Commands live in small modules next to this one; this file only assembles them and turns user
+mistakes into one clear line on stderr with exit status 2 (never a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from archive.config import resolve_paths
+
+
+class GongkaiError(click.ClickException):
+    """A user-facing error: printed as one line, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: D401 - click API
+        click.echo(f"gongkai: {self.format_message()}", err=True)
+
+
+db_option = click.option("--db", "db", envvar="GONGKAI_DB", default=None, metavar="PATH",
+                         help="SQLite archive (default gongkai.db, env GONGKAI_DB).")
+archive_option = click.option("--archive", "archive_dir", envvar="GONGKAI_ARCHIVE", default=None, metavar="DIR",
+                              help="Raw captures folder (default archive/ beside the db, env GONGKAI_ARCHIVE).")
+
+
+def paths_from(db: str | None, archive_dir: str | None):
+    return resolve_paths(db, archive_dir)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gongkai")
+def cli() -> None:
+    """gongkai 公开: archive, extract and check government information-disclosure annual reports."""
+
+
+def _register() -> None:
+    from archive import cli_crawl, cli_parse, cli_review
+
+    for module in (cli_crawl, cli_parse, cli_review):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: usage errors exit 2 with one line, never a traceback."""
+    _register()
+    try:
+        cli.main(args=argv, prog_name="gongkai", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("gongkai: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        if isinstance(exc, click.UsageError):
+            msg = exc.format_message().splitlines()[-1] if exc.format_message() else "bad usage"
+            click.echo(f"gongkai: {msg} (see gongkai --help)", err=True)
+            sys.exit(2)
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        where = getattr(exc, "filename", None) or ""
+        click.echo(f"gongkai: {exc.strerror or exc}: {where}".rstrip(": "), err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        sys.exit(0)
+    sys.exit(0)

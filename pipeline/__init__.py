@@ -1,0 +1,1 @@
+"""Extraction (pure functions: page/document -> report fields + metrics with provenance) and checks."""
