@@ -1,0 +1,230 @@
+"""Writes captures into the archive: WARC records first, then the database rows that point at them.
+
+One writer per archive (the crawl holds a lock). Rows are buffered and committed in batches (one
+transaction per batch is ~5x faster than one per page); a batch is committed only after the WARC
+bytes it points at were flushed to disk, so a kill can lose at most the last batch of *rows*, which
+the resumed run fetches again — never a row pointing at bytes that are not there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from archive.config import Paths
+from archive.schema import connect, ensure_schema
+from archive.warc import WarcStore, sha256_hex, warc_date
+
+FLUSH_ROWS = 200
+FLUSH_SECONDS = 2.0
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class PageState:
+    """The latest archived version of a URL."""
+
+    id: int
+    url: str
+    version: int
+    sha256: str
+    status: int
+    fetched_at: str
+    warc_file: str
+    warc_offset: int
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class Done:
+    """A capture already made earlier in this run (used to resume after a kill)."""
+
+    page_id: int
+    status: int
+    warc_file: str
+    warc_offset: int
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    name = name.lower()
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return None
+
+
+class Archive:
+    """The archive of one crawl process: db + its own WARC files."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        paths.db.parent.mkdir(parents=True, exist_ok=True)
+        self.db: sqlite_utils.Database = connect(paths.db)
+        ensure_schema(self.db)
+        self._warc: WarcStore | None = None
+        self._pages: list[dict] = []
+        self._captures: list[dict] = []
+        self._attachments: list[dict] = []
+        self._last_flush = time.monotonic()
+        self._latest: dict[str, PageState] | None = None
+        self._next_page_id = (self.db.execute("SELECT max(id) FROM pages").fetchone()[0] or 0) + 1
+        self._seen_attachments: set[tuple[str, str]] = set()
+
+    # -- runs ---------------------------------------------------------------------------------
+    def unfinished_run(self) -> int | None:
+        """The last run that never finished (its process was killed): resume it rather than start anew."""
+        row = self.db.execute("SELECT id FROM crawl_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1").fetchone()
+        return row[0] if row else None
+
+    def start_run(self, registry: str, site_ids: list[str], resume: bool = True) -> tuple[int, bool]:
+        """Open a run (or re-open an interrupted one); returns (run_id, resumed)."""
+        run_id = self.unfinished_run() if resume else None
+        if run_id is not None:
+            self.db.execute("UPDATE crawl_runs SET pid = ?, processes = coalesce(processes, 1) + 1 WHERE id = ?",
+                            [os.getpid(), run_id])
+            self.db.conn.commit()
+            return run_id, True
+        run_id = self.db["crawl_runs"].insert({"started_at": now_iso(), "status": "running", "registry": registry,
+                                               "sites": json.dumps(site_ids), "pid": os.getpid(), "processes": 1}).last_pk
+        self.db.conn.commit()
+        return int(run_id), False
+
+    def finish_run(self, run_id: int, status: str, summary: dict) -> None:
+        self.flush()
+        self.db["crawl_runs"].update(run_id, {"finished_at": now_iso(), "status": status,
+                                              "summary": json.dumps(summary, ensure_ascii=False, sort_keys=True)})
+        self.db.conn.commit()
+
+    def upsert_sites(self, sites) -> None:
+        rows = [{"id": s.id, "name": s.name, "style": s.style, "start_urls": json.dumps(list(s.start_urls)),
+                 "allowed_hosts": json.dumps(list(s.allowed_hosts)), "enabled": int(s.enabled),
+                 "verified": int(s.verified)} for s in sites]
+        with self.db.conn:
+            for row in rows:
+                if self.db["sites"].count_where("id = ?", [row["id"]]):
+                    self.db["sites"].update(row["id"], row)
+                else:
+                    self.db["sites"].insert({**row, "first_seen": now_iso()})
+
+    # -- state --------------------------------------------------------------------------------
+    def _load_latest(self) -> dict[str, PageState]:
+        if self._latest is None:
+            self._latest = {}
+            sql = ("SELECT id, url, version, sha256, status, fetched_at, warc_file, warc_offset, etag, last_modified, "
+                   "content_type FROM pages ORDER BY url, version")
+            for row in self.db.execute(sql):
+                self._latest[row[1]] = PageState(*row)
+        return self._latest
+
+    def latest(self, url: str) -> PageState | None:
+        return self._load_latest().get(url)
+
+    def done_in_run(self, run_id: int) -> dict[str, Done]:
+        """Captures this run already made (fingerprint -> where), so a resumed run does not fetch them again."""
+        sql = ("SELECT c.fingerprint, c.page_id, c.status, p.warc_file, p.warc_offset FROM captures c "
+               "JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? AND c.outcome IN ('new','changed','unchanged')")
+        return {fp: Done(pid, st, wf, wo) for fp, pid, st, wf, wo in self.db.execute(sql, [run_id])}
+
+    # -- writes -------------------------------------------------------------------------------
+    @property
+    def warc(self) -> WarcStore:
+        if self._warc is None:
+            self._warc = WarcStore(self.paths.warc_dir)
+        return self._warc
+
+    def record_response(self, *, run_id: int, site_id: str | None, role: str, url: str, method: str,
+                        fingerprint: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes,
+                        request_headers: list[tuple[str, str]], request_body: bytes = b"",
+                        referrer: str | None = None) -> tuple[str, PageState]:
+        """Archive one response; returns (outcome, page) with outcome new / changed / unchanged."""
+        fetched = datetime.now(UTC)
+        latest = self.latest(url)
+        if status == 304 and latest is not None:
+            ref = self.warc.write_revisit(url=url, status=status, reason=reason, headers=headers, sha256=latest.sha256,
+                                          refers_to_uri=url, refers_to_date=latest.fetched_at, not_modified=True,
+                                          fetched_at=fetched)
+            return self._capture(run_id, site_id, url, method, fingerprint, fetched, status, "unchanged", latest, ref)
+        digest = sha256_hex(body)
+        if latest is not None and latest.sha256 == digest and latest.status == status:
+            ref = self.warc.write_revisit(url=url, status=status, reason=reason, headers=headers, sha256=digest,
+                                          refers_to_uri=url, refers_to_date=latest.fetched_at, not_modified=False,
+                                          fetched_at=fetched)
+            return self._capture(run_id, site_id, url, method, fingerprint, fetched, status, "unchanged", latest, ref)
+        ref = self.warc.write_capture(url=url, method=method, status=status, reason=reason, headers=headers, body=body,
+                                      request_headers=request_headers, request_body=request_body, fetched_at=fetched)
+        version = latest.version + 1 if latest else 1
+        page = PageState(id=self._next_page_id, url=url, version=version, sha256=digest, status=status,
+                         fetched_at=warc_date(fetched), warc_file=ref.file, warc_offset=ref.offset,
+                         etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified"),
+                         content_type=_header(headers, "Content-Type"))
+        self._next_page_id += 1
+        self._load_latest()[url] = page
+        self._pages.append({"id": page.id, "url": url, "version": version, "site_id": site_id, "role": role,
+                            "status": status, "content_type": page.content_type, "sha256": digest, "size": len(body),
+                            "fetched_at": page.fetched_at, "run_id": run_id, "warc_file": ref.file,
+                            "warc_offset": ref.offset, "warc_length": ref.length, "etag": page.etag,
+                            "last_modified": page.last_modified, "referrer": referrer})
+        outcome = "new" if version == 1 else "changed"
+        return self._capture(run_id, site_id, url, method, fingerprint, fetched, status, outcome, page, ref)
+
+    def _capture(self, run_id, site_id, url, method, fingerprint, fetched, status, outcome, page, ref):
+        self._captures.append({"run_id": run_id, "url": url, "method": method, "fingerprint": fingerprint,
+                               "site_id": site_id, "fetched_at": warc_date(fetched), "status": status,
+                               "outcome": outcome, "page_id": page.id, "warc_file": ref.file,
+                               "warc_offset": ref.offset})
+        self._maybe_flush()
+        return outcome, page
+
+    def record_error(self, *, run_id: int, site_id: str | None, url: str, method: str, fingerprint: str,
+                     kind: str, message: str, status: int | None = None) -> None:
+        """A fetch that failed for good (after retries): recorded, so the run's summary shows it."""
+        self._captures.append({"run_id": run_id, "url": url, "method": method, "fingerprint": fingerprint,
+                               "site_id": site_id, "fetched_at": warc_date(), "status": status, "outcome": "error",
+                               "error_kind": kind, "error": message[:500]})
+        self._maybe_flush()
+
+    def record_attachment(self, *, report_url: str, url: str, name: str, site_id: str | None) -> None:
+        key = (report_url, url)
+        if key in self._seen_attachments:
+            return
+        self._seen_attachments.add(key)
+        self._attachments.append({"report_url": report_url, "url": url, "name": name, "site_id": site_id,
+                                  "first_seen": now_iso()})
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if (len(self._captures) + len(self._pages) >= FLUSH_ROWS
+                or time.monotonic() - self._last_flush > FLUSH_SECONDS):
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit buffered rows, after making the WARC bytes they point at durable."""
+        self._last_flush = time.monotonic()
+        if not (self._pages or self._captures or self._attachments):
+            return
+        if self._warc is not None:
+            self._warc.sync()
+        with self.db.conn:
+            if self._pages:
+                self.db["pages"].insert_all(self._pages)
+            if self._captures:
+                self.db["captures"].insert_all(self._captures)
+            if self._attachments:
+                self.db["attachments"].insert_all(self._attachments, ignore=True)
+        self._pages, self._captures, self._attachments = [], [], []
+
+    def close(self) -> None:
+        self.flush()
+        if self._warc is not None:
+            self._warc.close()
+        self.db.conn.close()

@@ -1,0 +1,47 @@
+"""Scrapy settings: the one place for politeness, timeouts and the middleware order."""
+
+from archive.config import USER_AGENT as _UA
+
+BOT_NAME = "gongkai"
+SPIDER_MODULES = ["scraper.spiders"]
+NEWSPIDER_MODULE = "scraper.spiders"
+
+# Identify the crawler and obey robots.txt.
+USER_AGENT = _UA
+ROBOTSTXT_OBEY = True
+
+# Politeness: few parallel requests per site, a delay, and AutoThrottle backing off when a site slows.
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Bad input must end as a recorded error, not a hung or crashed run.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+DOWNLOAD_FAIL_ON_DATALOSS = False  # keep truncated bytes (archived, flagged) instead of dropping them
+RETRY_ENABLED = True
+RETRY_TIMES = 1
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_ENABLED = False  # the spider follows meta-refresh and JS stubs itself, as report links
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    # first: never send a request to a host the registry does not allow
+    "scraper.middlewares.HostGuardMiddleware": 50,
+    # the sample web (and any site behind a proxy) is reached through the registry's proxy
+    "scraper.middlewares.RegistryProxyMiddleware": 90,
+    # last before the network: capture raw bytes, before decompression and redirects
+    "scraper.middlewares.CaptureMiddleware": 950,
+}

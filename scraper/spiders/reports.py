@@ -1,0 +1,231 @@
+"""The generic report spider: from each registry site's start URLs, follow the listing's pagination
+(in the site's CMS style) to its last page, take the links whose titles are report titles, follow
+redirect stubs, and download the reports' attachments. Navigation only: captures are archived by
+CaptureMiddleware and parsed later by the pipeline."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+import scrapy
+from parsel import Selector
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import FormRequest, Request
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+
+from scraper import navigation as nav
+from scraper.context import CrawlContext
+
+try:
+    from pipeline.titles import is_report_title
+except ImportError:  # pragma: no cover - the title rules land with the extraction package
+    _TITLE = re.compile(r"\d{4}\s*年度?.*?(?:政府|政务)?信息公开.*?(?:年度)?(?:工作)?(?:年度)?报告")
+
+    def is_report_title(title: str) -> bool:
+        return bool(_TITLE.search(title or ""))
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w\-]+)""", re.I)
+
+
+def decode_body(response) -> str:
+    """Page text, trying the declared encodings first and falling back to GB18030 when they fail
+    (old sites often declare one encoding and send another)."""
+    body = response.body
+    candidates = []
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    m = re.search(r"charset=([\w\-]+)", ctype, re.I)
+    if m:
+        candidates.append(m.group(1))
+    m2 = _CHARSET.search(body[:4096])
+    if m2:
+        candidates.append(m2.group(1).decode("ascii", "ignore"))
+    candidates += ["utf-8", "gb18030"]
+    for enc in candidates:
+        enc = {"gb2312": "gb18030", "gbk": "gb18030"}.get(enc.lower(), enc)
+        try:
+            return body.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("gb18030", errors="replace")
+
+
+def _links(sel: Selector) -> list[tuple[str, str]]:
+    out = []
+    for a in sel.css("a[href]"):
+        href = a.attrib.get("href", "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        text = a.attrib.get("title") or " ".join(a.css("::text").getall())
+        out.append((href, re.sub(r"\s+", "", text)))
+    return out
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    def __init__(self, context: CrawlContext | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.context = context
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)
+
+    # -- requests --------------------------------------------------------------------------------
+    def _request(self, url: str, callback, role: str, site_id: str, referrer: str | None = None, **meta):
+        if self.context is not None and self.context.site_for(url) is None:
+            self.context.counts[site_id]["offsite_skipped"] += 1
+            return None
+        m = {"gongkai_role": role, "gongkai_site": site_id, "gongkai_referrer": referrer, **meta}
+        return Request(url, callback=callback, errback=self.on_error, meta=m)
+
+    async def start(self):
+        for req in self.start_requests_list():
+            yield req
+
+    def start_requests_list(self):
+        ctx = self.context
+        for site in (ctx.sites if ctx else []):
+            for url in site.start_urls:
+                req = self._request(url, self.parse_listing, "listing", site.id, style=site.style,
+                                    listing_root=url)
+                if req is not None:
+                    if site.timeout:
+                        req.meta["download_timeout"] = site.timeout
+                    yield req
+
+    def _follow(self, f: nav.Follow, response, role: str, callback):
+        site_id = response.meta["gongkai_site"]
+        if self.context is not None and self.context.site_for(f.url) is None:
+            self.context.counts[site_id]["offsite_skipped"] += 1
+            return None
+        meta = {k: v for k, v in response.meta.items() if k in ("style", "listing_root", "download_timeout")}
+        meta.update({"gongkai_role": role, "gongkai_site": site_id, "gongkai_referrer": response.url,
+                     "list_kind": f.kind})
+        if f.method == "POST":
+            return FormRequest(f.url, formdata=f.formdata, callback=callback, errback=self.on_error, meta=meta)
+        return Request(f.url, callback=callback, errback=self.on_error, meta=meta)
+
+    # -- listings --------------------------------------------------------------------------------
+    def parse_listing(self, response):
+        kind = response.meta.get("list_kind", "html")
+        style = response.meta.get("style", "generic")
+        if kind == "json":
+            items = [(urljoin(response.url, u), t) for u, t in nav.json_items(response.body)]
+            yield from self._report_links(response, items)
+            return
+        text = decode_body(response)
+        if kind == "hanweb-xml":
+            items = []
+            for snippet in nav.hanweb_records(text):
+                items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
+            yield from self._report_links(response, items)
+            return
+        sel = Selector(text=text)
+        links = _links(sel)
+        items = [(urljoin(response.url, h), t) for h, t in links]
+        if style == "hanweb" or "<datastore" in text:
+            for snippet in nav.hanweb_records(text):
+                items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
+        yield from self._report_links(response, items)
+        # pagination: only from the column's first page, so each page is requested once
+        follows: list[nav.Follow] = []
+        if response.meta.get("gongkai_role") == "listing":
+            follows += nav.trs_pages(text, response.url)
+            follows += nav.hanweb_pages(text, response.url)
+            follows += nav.jsonapi_pages(text, response.url)
+        follows += nav.generic_pages(links, response.url)
+        for f in follows:
+            req = self._follow(f, response, "listing_page", self.parse_listing)
+            if req is not None:
+                yield req
+
+    def _report_links(self, response, items):
+        site_id = response.meta["gongkai_site"]
+        seen = set()
+        for url, title in items:
+            if url in seen or not is_report_title(title):
+                continue
+            seen.add(url)
+            req = self._request(url, self.parse_report, "report", site_id, referrer=response.url,
+                                listing_title=title, download_timeout=response.meta.get("download_timeout"))
+            if req is not None:
+                if req.meta.get("download_timeout") is None:
+                    req.meta.pop("download_timeout")
+                yield req
+
+    # -- report pages ----------------------------------------------------------------------------
+    def parse_report(self, response):
+        site_id = response.meta["gongkai_site"]
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+        if nav.is_attachment(response.url) or not ("html" in ctype or response.body[:200].lstrip().startswith(b"<")):
+            return  # a report published directly as a document: archived, nothing to follow
+        text = decode_body(response)
+        target = nav.redirect_target(text, response.url)
+        if target and target != response.url:
+            req = self._request(target, self.parse_report, "report", site_id, referrer=response.url,
+                                redirect_stub=response.url)
+            if req is not None:
+                yield req
+            return
+        sel = Selector(text=text)
+        for href, name in _links(sel):
+            url = urljoin(response.url, href)
+            doc = nav.viewer_target(url) or (url if nav.is_attachment(url) else None)
+            if not doc:
+                continue
+            if self.context is not None and self.context.site_for(doc) is not None:
+                self.context.archive.record_attachment(report_url=response.url, url=doc, name=name, site_id=site_id)
+            req = self._request(doc, self.parse_attachment, "attachment", site_id, referrer=response.url)
+            if req is not None:
+                yield req
+        body_text = "".join(sel.css("body *:not(script):not(style)::text").getall())
+        if len(re.sub(r"\s+", "", body_text)) < 400:
+            # little text: the report may be published as images — archive them too
+            for src in sel.css("img::attr(src)").getall()[:50]:
+                req = self._request(urljoin(response.url, src), self.parse_attachment, "image", site_id,
+                                    referrer=response.url)
+                if req is not None:
+                    yield req
+
+    def parse_attachment(self, response):
+        return None
+
+    # -- errors ----------------------------------------------------------------------------------
+    def on_error(self, failure):
+        request = failure.request
+        ctx = self.context
+        if ctx is None or request.meta.get("gongkai_error_recorded"):
+            return
+        site_id = request.meta.get("gongkai_site")
+        exc = failure.value
+        status = None
+        if failure.check(HttpError):
+            status = exc.response.status
+            kind, message = f"http_{status}", f"HTTP {status} for {request.url}"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            kind, message = "timeout", f"timed out after {request.meta.get('download_timeout')} s: {request.url}"
+        elif failure.check(DNSLookupError):
+            kind, message = "dns", f"DNS lookup failed: {request.url}"
+        elif failure.check(ConnectionRefusedError):
+            kind, message = "connection", f"connection refused: {request.url}"
+        elif failure.check(IgnoreRequest):
+            text = str(exc)
+            if "robots" in text.lower() or "Forbidden by robots.txt" in text:
+                ctx.counts[site_id]["robots_skipped"] += 1
+                return
+            if text.startswith("offsite"):
+                ctx.counts[site_id]["offsite_skipped"] += 1
+                return
+            kind, message = "ignored", text
+        else:
+            kind, message = type(exc).__name__.lower(), f"{type(exc).__name__}: {exc} ({request.url})"
+            if "maxsize" in message.lower() or "cancelled" in message.lower():
+                kind = "too_large"
+        ctx.counts[site_id]["failed"] += 1
+        ctx.archive.record_error(run_id=ctx.run_id, site_id=site_id, url=request.url, method=request.method,
+                                 fingerprint=request.meta.get("gongkai_fp", ""), kind=kind, message=message,
+                                 status=status)
