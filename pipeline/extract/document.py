@@ -47,5 +47,7 @@ class Document:
     links: list[tuple[str, str]] = field(default_factory=list)
     #: number of images in the body (an image-only report has images and almost no text)
     images: int = 0
+    #: title-like headings of the page (<ucaptitle>, <h1>, .article-title, <h2>), in that order
+    headings: list[str] = field(default_factory=list)
     #: problems met while loading: clear one-line messages
     errors: list[str] = field(default_factory=list)

@@ -1,0 +1,324 @@
+"""HTML page bytes -> Document.
+
+Government pages lie about their charset, are pasted from Word (hundreds of KB of `mso-` styles),
+split numbers across inline tags and are sometimes saved truncated; this module reads what is
+there with lxml (C speed) and never raises for a bad page: problems go to `Document.errors`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from pipeline.extract.document import Cell, Document, Table
+from pipeline.extract.labels import HEADER_LABELS, norm_label
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "gb_2312-80", "x-gbk", "cp936", "euc-cn", "hz-gb-2312"}
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+
+#: article containers of the CMSs seen (TRS, Hanweb, Jiangsu ucap, generic), most specific first
+_BODY_XPATHS = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_editor_view ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' trs_paper_default ')]",
+    "//ucapcontent",
+    "//*[@id='zoom']",
+    "//*[@id='zoomcon']",
+    "//*[@id='UCAP-CONTENT']",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' view ')]",
+    "//*[@id='content']",
+    "//article",
+)
+
+_BLOCK = frozenset(
+    "p div br tr li ul ol h1 h2 h3 h4 h5 h6 table tbody thead tfoot section article header footer "
+    "blockquote pre dd dt dl form center hr caption title ucapcontent".split()
+)
+_CELL = frozenset(("td", "th"))
+_DROP = ("script", "style", "noscript", "template", "iframe", "object")
+
+
+def fold(text: str) -> str:
+    """Collapse every kind of whitespace (ASCII, nbsp, full-width) to one space and strip."""
+    return _WS.sub(" ", text).strip()
+
+
+# --------------------------------------------------------------------------------------------- charset
+
+def _declared_charsets(body: bytes, content_type: str | None) -> list[str]:
+    found: list[str] = []
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m:
+            found.append(m.group(1).lower())
+    m = _META_CHARSET.search(body[:8192])
+    if m:
+        found.append(m.group(1).decode("ascii", "ignore").lower())
+    return found
+
+
+def _normal_codec(name: str) -> str | None:
+    name = name.lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _strict(body: bytes, codec: str) -> str | None:
+    """Decode strictly, tolerating one incomplete multibyte sequence at the end (truncated pages)."""
+    try:
+        decoder = codecs.getincrementaldecoder(codec)("strict")
+        return decoder.decode(body, final=False)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Bytes -> (text, codec). Order: BOM; valid UTF-8; the declared charset if the bytes fit it; GB18030.
+
+    Valid multibyte UTF-8 almost never happens by accident, so it beats a declared GBK; a page
+    declared UTF-8 whose bytes are not UTF-8 is sniffed as GB18030 (a superset of GB2312/GBK).
+    """
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, "replace"), codec
+    declared = [c for c in (_normal_codec(n) for n in _declared_charsets(body, content_type)) if c]
+    if body.isascii():
+        return body.decode("ascii"), declared[0] if declared else "ascii"
+    text = _strict(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    for codec in [*declared, "gb18030"]:
+        if codec in ("utf-8", "ascii"):
+            continue
+        text = _strict(body, codec)
+        if text is not None:
+            return text, codec
+    codec = declared[0] if declared else "gb18030"
+    return body.decode(codec, "replace"), codec
+
+
+# --------------------------------------------------------------------------------------------- text
+
+def _text_of(root: etree._Element, skip: etree._Element | None = None) -> str:
+    """Readable text: inline tags join without spaces (numbers split across spans stay whole),
+    block tags and <br> start new lines, table cells are separated by a space."""
+    parts: list[str] = []
+    append = parts.append
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):  # comment / processing instruction: keep only its tail
+            if event == "end" and el is not root and el.tail:
+                append(el.tail)
+            continue
+        if event == "start":
+            if el is skip:
+                append("\n")
+                walker.skip_subtree()
+                continue
+            if tag in _BLOCK:
+                append("\n")
+            elif tag in _CELL:
+                append(" ")
+            if el.text:
+                append(el.text)
+        else:
+            if tag in _BLOCK:
+                append("\n")
+            elif tag in _CELL:
+                append(" ")
+            if el is not root and el.tail:
+                append(el.tail)
+    lines = (fold(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+# --------------------------------------------------------------------------------------------- parts
+
+def _meta(tree: etree._Element) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        name = el.get("name") or el.get("http-equiv") or el.get("property")
+        if not name:
+            continue
+        content = fold(el.get("content") or "")
+        if name not in meta or (not meta[name] and content):
+            meta[name] = content
+    return meta
+
+
+def _find_body(tree: etree._Element) -> etree._Element | None:
+    for xp in _BODY_XPATHS:
+        best, best_len = None, 0
+        for el in tree.xpath(xp):
+            n = len("".join(el.itertext()).strip())
+            if n > best_len:
+                best, best_len = el, n
+        if best is not None and (best_len >= 20 or best.find(".//table") is not None):
+            return best
+    return _largest_block(tree)
+
+
+def _largest_block(tree: etree._Element) -> etree._Element | None:
+    """Fallback container: the parent whose <p>/<table> children carry the most text."""
+    scores: dict[etree._Element, int] = {}
+    for el in tree.iter("p", "table"):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + len("".join(el.itertext()).strip())
+    if not scores:
+        return tree.find(".//body")
+    return max(scores, key=scores.get)
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    return table.xpath("./tr|./tbody/tr|./thead/tr|./tfoot/tr")
+
+
+def _span(el: etree._Element, name: str) -> int:
+    raw = el.get(name) or "1"
+    m = re.match(r"\s*(\d+)", raw)
+    return max(1, min(int(m.group(1)), 1000)) if m else 1
+
+
+def _cell_text(el: etree._Element) -> str:
+    return fold("".join(el.itertext()))
+
+
+def _caption(table: etree._Element) -> str:
+    cap = table.find("caption")
+    if cap is not None:
+        return fold("".join(cap.itertext()))
+    el = table
+    for _ in range(3):
+        prev = el.getprevious()
+        while prev is not None and not isinstance(prev.tag, str):
+            prev = prev.getprevious()
+        if prev is not None:
+            text = fold("".join(prev.itertext()))
+            if text:
+                return text[-120:]
+            el = prev
+            continue
+        el = el.getparent()
+        if el is None:
+            break
+    return ""
+
+
+def _tables(body: etree._Element) -> list[Table]:
+    out: list[Table] = []
+    for t in body.iter("table"):
+        rows = []
+        for tr in _rows(t):
+            cells = [Cell(_cell_text(td), _span(td, "rowspan"), _span(td, "colspan")) for td in tr
+                     if isinstance(td.tag, str) and td.tag in _CELL]
+            if cells:
+                rows.append(cells)
+        if rows:
+            out.append(Table(rows=rows, caption=_caption(t)))
+    return out
+
+
+def header_tables(tree: etree._Element) -> dict[str, str]:
+    """Label/value pairs of the metadata header table(s): a label cell followed by its value cell,
+    or "label：value" in one cell. Labels are returned with all whitespace removed."""
+    header: dict[str, str] = {}
+    for t in tree.iter("table"):
+        rows = _rows(t)
+        if not rows or len(rows) > 20:
+            continue
+        found: dict[str, str] = {}
+        for tr in rows:
+            cells = [td for td in tr if isinstance(td.tag, str) and td.tag in _CELL]
+            texts = [_cell_text(td) for td in cells]
+            i = 0
+            while i < len(texts):
+                raw = texts[i]
+                label = norm_label(raw)
+                if label in HEADER_LABELS and i + 1 < len(texts):
+                    found.setdefault(label, texts[i + 1])
+                    i += 2
+                    continue
+                m = re.match(r"^(.{1,12}?)[:：](.*)$", raw)
+                if m and norm_label(m.group(1)) in HEADER_LABELS:
+                    found.setdefault(norm_label(m.group(1)), fold(m.group(2)))
+                i += 1
+        if len(found) >= 2:
+            for k, v in found.items():
+                header.setdefault(k, v)
+    return header
+
+
+def _links(body: etree._Element, url: str) -> list[tuple[str, str]]:
+    out = []
+    for a in body.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        out.append((urljoin(url, href) if url else href, fold("".join(a.itertext()))))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- entry
+
+def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Document:
+    """Bytes of an HTML page -> Document. Never raises: a page lxml cannot read gives an empty Document
+    with an error message."""
+    doc = Document(source="html", url=url)
+    text, _codec = decode_html(body, content_type)
+    text = text.replace("\x00", "")
+    if not text.strip():
+        doc.errors.append("empty HTML page")
+        return doc
+    try:
+        tree = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        doc.errors.append(f"HTML could not be parsed: {exc}")
+        return doc
+    for el in list(tree.iter(*_DROP)):
+        el.drop_tree()
+    doc.meta = _meta(tree)
+    title = tree.find(".//title")
+    doc.page_title = fold("".join(title.itertext())) if title is not None else ""
+    doc.header = header_tables(tree)
+    body = _find_body(tree)
+    page_body = tree.find("body")
+    if page_body is None:
+        page_body = tree
+    if body is None:
+        body = page_body
+    doc.text = _text_of(body)
+    doc.chrome_text = _text_of(page_body, skip=body) if body is not page_body else ""
+    doc.tables = _tables(body)
+    doc.links = _links(body, url)
+    doc.images = sum(1 for _ in body.iter("img"))
+    doc.headings = _headings(tree)
+    return doc
+
+
+def _headings(tree: etree._Element) -> list[str]:
+    out = []
+    for xp in ("//ucaptitle", "//h1", "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_title ')]",
+               "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-title ')]", "//h2"):
+        for el in tree.xpath(xp)[:3]:
+            t = fold("".join(el.itertext()))
+            if t:
+                out.append(t)
+    return out
