@@ -2,4 +2,181 @@
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import csv
+import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from archive.cli import GongkaiError, archive_option, db_option, paths_from
+from archive.lock import CrawlLock, LockBusy
+from scraper.registry import RegistryError, load_registry
+
+DEFAULT_SITES = "sites.toml"
+
+
+def _registry(path: str | None):
+    path = path or os.environ.get("GONGKAI_SITES") or DEFAULT_SITES
+    try:
+        return load_registry(path)
+    except RegistryError as exc:
+        hint = "" if Path(path).exists() else " (pass --sites FILE; the bundled registries are in scraper/registries/)"
+        raise GongkaiError(f"{exc}{hint}") from None
+
+
+def _writable(paths) -> None:
+    for d in (paths.db.parent, paths.archive):
+        probe = d
+        while not probe.exists():
+            probe = probe.parent
+        if not os.access(probe, os.W_OK):
+            raise GongkaiError(f"cannot write to {d}: permission denied")
+
+
+def print_summary(summary: dict, file=None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=file or sys.stdout, highlight=False)
+    table = Table(title=f"crawl run {summary.get('run_id')}" + (" (resumed)" if summary.get("resumed") else ""))
+    for col in ("site", "new", "changed", "unchanged", "failed"):
+        table.add_column(col, justify="right" if col != "site" else "left")
+    for site, c in summary.get("sites", {}).items():
+        table.add_row(site, *(str(c[k]) for k in ("new", "changed", "unchanged", "failed")))
+    t = summary.get("totals", {})
+    table.add_row("[b]total[/b]", *(f"[b]{t.get(k, 0)}[/b]" for k in ("new", "changed", "unchanged", "failed")))
+    console.print(table)
+    if summary.get("errors"):
+        console.print("errors by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["errors"].items())))
+    console.print(f"reports extracted: {summary.get('reports_extracted', 0)} "
+                  f"(of {summary.get('extracted', 0)} documents; {summary.get('extraction_errors', 0)} with errors)")
+    checks = summary.get("checks")
+    if checks:
+        by_rule = checks.get("open_by_rule") or checks.get("by_rule") or {}
+        if by_rule:
+            console.print("open flags by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
+
+
+@click.command("crawl")
+@click.option("--sites", "sites_file", metavar="FILE", help="Site registry (TOML); default $GONGKAI_SITES or ./sites.toml.")
+@click.option("--only", multiple=True, metavar="SITE", help="Crawl only these site ids (repeatable).")
+@click.option("--proxy", metavar="URL", help="Send every request through this HTTP proxy (overrides the registry).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Live progress line (default: on a terminal).")
+@db_option
+@archive_option
+def crawl_command(sites_file, only, proxy, as_json, progress, db, archive_dir):
+    """The nightly job: crawl, archive raw responses, extract new/changed reports, run the checks."""
+    from dataclasses import replace
+
+    from archive.nightly import crawl_sites, summary_json
+
+    paths = paths_from(db, archive_dir)
+    registry = _registry(sites_file)
+    if proxy:
+        registry = replace(registry, proxy=proxy)
+    _writable(paths)
+    try:
+        result = crawl_sites(paths, registry, list(only), progress=sys.stderr.isatty() if progress is None else progress)
+    except LockBusy as exc:
+        raise GongkaiError(str(exc)) from None
+    except RegistryError as exc:
+        raise GongkaiError(str(exc)) from None
+    if as_json:
+        click.echo(summary_json(result.summary))
+    else:
+        print_summary(result.summary)
+    if result.summary["totals"].get("failed"):
+        sys.exit(1)
+
+
+@click.command("reparse")
+@click.option("--since", metavar="DATE", help="Only pages captured on or after this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@archive_option
+def reparse_command(since, as_json, db, archive_dir):
+    """Re-extract reports from the raw captures (after a parser change) and list the values that changed."""
+    from archive.extracting import reparse
+    from archive.schema import connect, ensure_schema
+
+    paths = paths_from(db, archive_dir)
+    if not paths.db.exists():
+        raise GongkaiError(f"no archive at {paths.db}")
+    try:
+        with CrawlLock(paths.lock_file):
+            dbh = connect(paths.db)
+            ensure_schema(dbh)
+            stats = reparse(dbh, paths.warc_dir, since)
+    except LockBusy as exc:
+        raise GongkaiError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps({"reparsed": stats.extracted, "changed": stats.changed_values}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"re-extracted {stats.extracted} reports; values changed in {len(stats.changed_values)}")
+    for item in stats.changed_values:
+        click.echo(f"  {item['url']}")
+        for key, (old, new) in item["changes"].items():
+            click.echo(f"    {key}: {old} -> {new}")
+
+
+@click.command("sql")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Rows as a JSON array of objects.")
+@click.option("--csv", "as_csv", is_flag=True, help="Rows as CSV with a header.")
+@db_option
+def sql_command(query, as_json, as_csv, db):
+    """Read-only SQL over the archive."""
+    from archive.schema import connect
+
+    paths = paths_from(db, None)
+    if not paths.db.exists():
+        raise GongkaiError(f"no archive at {paths.db}")
+    dbh = connect(paths.db, readonly=True)
+    try:
+        cur = dbh.execute(query)
+        cols = [d[0] for d in cur.description or []]
+        rows = cur.fetchall()
+    except sqlite3.Error as exc:
+        raise GongkaiError(f"SQL error: {exc}") from None
+    if as_json:
+        click.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))
+    elif as_csv:
+        w = csv.writer(sys.stdout)
+        w.writerow(cols)
+        w.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*cols)
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        Console(highlight=False).print(table)
+        click.echo(f"{len(rows)} row(s)", err=True)
+
+
+def _web_command():
+    try:
+        from scraper.sampleweb.cli import web_command
+    except ImportError:
+        return None
+    return web_command
+
+
+@click.command("demo")
+@click.option("--dir", "workdir", default="demo", show_default=True, help="Folder for the demo archive.")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--scale", default=1, show_default=True)
+@click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty archive.")
+def demo_command(workdir, seed, scale, fresh):
+    """Serve the bundled sample government web on 127.0.0.1, crawl it, extract, check, and summarise."""
+    from archive.demo import run_demo
+
+    run_demo(Path(workdir), seed=seed, scale=scale, fresh=fresh)
+
+
+COMMANDS = [c for c in (crawl_command, reparse_command, sql_command, demo_command, _web_command()) if c is not None]

@@ -107,6 +107,10 @@ def jsonapi_pages(text: str, url: str) -> list[Follow]:
     m = _LIST_MODEL.search(text)
     src = m.group(1) if m else text
     channel = _js_value(src, "channelid") or _js_value(src, "channelId")
+    if channel and not channel.isdigit():
+        # a variable such as SiteInfo.searchId: look its value up in the page's site config
+        ref = re.search(rf"\b{re.escape(channel.rsplit('.', 1)[-1])}\s*[:=]\s*['\"]?(\d+)", text)
+        channel = ref.group(1) if ref else None
     total = _js_value(src, "recordCount") or _js_value(src, "total")
     per = _js_value(src, "prepage") or _js_value(src, "pageSize") or "10"
     if not (channel and total and total.isdigit() and per.isdigit()):
