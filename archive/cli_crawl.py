@@ -28,11 +28,12 @@ def _registry(path: str | None):
 
 
 def _writable(paths) -> None:
-    for d in (paths.db.parent, paths.archive):
-        probe = d
-        while not probe.exists():
-            probe = probe.parent
-        if not os.access(probe, os.W_OK):
+    for d in (paths.db.parent, paths.warc_dir):
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise GongkaiError(f"cannot write to {d}: {exc.strerror or exc}") from None
+        if not os.access(d, os.W_OK):
             raise GongkaiError(f"cannot write to {d}: permission denied")
 
 
