@@ -1,0 +1,164 @@
+"""Legacy (≤ 2018) 政府信息公开情况统计表 → metric keys.
+
+Two layouts carry these statistics: the Fujian-style table `指标名称 | 计量单位 | YYYY年度 | 历年累计`
+(only the year column is this year's value; 历年累计 is cumulative and has no key) and the 2014–2018
+national-style table `统计指标 | 单位 | 统计数`. Both are label-per-row, so one label map serves both;
+维持/纠错/其他情形 rows mean review or suit depending on the section row above them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .document import Table
+from .model import Extraction, Provenance
+from .numbers import parse_number
+
+#: normalised row label → key; "{sec}" is filled with review/suit from the nearest section row above
+_LABELS: dict[str, str] = {
+    "主动公开信息数": "proactive.total",
+    "主动公开文件数": "proactive.total",
+    "主动公开政府信息数": "proactive.total",
+    "主动公开信息总数": "proactive.total",
+    "受理依申请公开信息总数": "apps.new.total",
+    "依申请公开信息总数": "apps.new.total",
+    "受理申请总数": "apps.new.total",
+    "收到申请数": "apps.new.total",
+    "申请总数": "apps.new.total",
+    "当面申请数": "legacy.apps.in_person",
+    "传真申请数": "legacy.apps.fax",
+    "电子邮件申请数": "legacy.apps.email",
+    "网上申请数": "legacy.apps.online",
+    "网络申请数": "legacy.apps.online",
+    "信函申请数": "legacy.apps.letter",
+    "其它形式申请数": "legacy.apps.other",
+    "其他形式申请数": "legacy.apps.other",
+    "对申请的答复总数": "legacy.answers.total",
+    "对申请的答复数": "legacy.answers.total",
+    "申请答复数": "legacy.answers.total",
+    "答复总数": "legacy.answers.total",
+    "属于已主动公开范围数": "legacy.answers.already_public",
+    "同意公开答复数": "legacy.answers.disclosed",
+    "同意部分公开答复数": "legacy.answers.partial",
+    "否决公开答复数": "legacy.answers.refused",
+    "不同意公开答复数": "legacy.answers.refused",
+    "不予公开答复数": "legacy.answers.refused",
+    "不属于本行政机关公开数": "legacy.answers.not_this_agency",
+    "申请信息不存在数": "legacy.answers.not_exist",
+    "告知作出更改补充数": "legacy.answers.amend",
+    "告知通过其他途径办理数": "legacy.answers.other_channel",
+    "其他类型答复数": "legacy.answers.other",
+    "其它类型答复数": "legacy.answers.other",
+    "行政复议数": "review.total",
+    "行政复议数量": "review.total",
+    "行政诉讼数": "suit.total",
+    "行政诉讼数量": "suit.total",
+    "维持具体行政行为数": "{sec}.upheld",
+    "维持具体行政行为或者驳回原告诉讼请求数": "{sec}.upheld",
+    "被依法纠错数": "{sec}.corrected",
+    "其他情形数": "{sec}.other",
+    "行政申诉数": "complaints.total",
+    "举报投诉数量": "complaints.total",
+    "举报投诉数": "complaints.total",
+    "依申请公开信息收取的费用": "fees.collected_yuan",
+    "从事政府信息公开工作人员数": "staff.total",
+    "专职人员数": "staff.full_time",
+    "兼职人员数": "staff.part_time",
+    "政府信息公开专项经费": "budget.amount_10k_yuan",
+    "举办各类培训班数": "training.sessions",
+    "接受培训人员数": "training.trainees",
+}
+
+_NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:[(（]?[一二三四五六七八九十\d]+[)）.、．]|[(（][一二三四五六七八九十\d]+[)）])*")
+
+
+def norm_row_label(text: str) -> str:
+    """Row label without whitespace, 其中：, numbering (1. / （一） / 一、 / 1)) or parenthetical notes."""
+    s = re.sub(r"\s+", "", text)
+    for _ in range(3):
+        s = _NUMBERING.sub("", s)
+        s = re.sub(r"^其中[:：]?", "", s)
+    return re.sub(r"[(（][^)）]*[)）]", "", s)
+
+
+def _grid(table: Table) -> list[list[str]]:
+    """Rows with col/rowspans expanded, so a column index means the same column in every row."""
+    grid: list[list[str]] = []
+    pending: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(table.rows):
+        out: list[str] = []
+        cells = iter(row)
+        c = 0
+        while True:
+            if (r, c) in pending:
+                out.append(pending.pop((r, c)))
+                c += 1
+                continue
+            cell = next(cells, None)
+            if cell is None:
+                while (r, c) in pending:
+                    out.append(pending.pop((r, c)))
+                    c += 1
+                break
+            for dc in range(max(cell.colspan, 1)):
+                out.append(cell.text)
+                for dr in range(1, max(cell.rowspan, 1)):
+                    pending[(r + dr, c + dc)] = cell.text
+            c += max(cell.colspan, 1)
+        grid.append(out)
+    return grid
+
+
+def _columns(header: list[str]) -> tuple[int, int | None, int] | None:
+    """(label col, unit col, value col) of a statistics table header, or None if it is not one."""
+    norm = [re.sub(r"\s+", "", h) for h in header]
+    label = next((i for i, h in enumerate(norm) if "指标" in h or h in ("项目", "名称")), None)
+    if label is None:
+        return None
+    unit = next((i for i, h in enumerate(norm) if h in ("计量单位", "单位")), None)
+    value = next((i for i, h in enumerate(norm)
+                  if i != label and i != unit and "累计" not in h
+                  and re.search(r"年度|本年|统计数|数量|数值|\d{4}年", h)), None)
+    return None if value is None else (label, unit, value)
+
+
+def fill_from_tables(tables: list[Table], ex: Extraction) -> None:
+    """Set the keys of every legacy statistics table in `tables` that are not set yet."""
+    for table in tables:
+        grid = _grid(table)
+        for h, header in enumerate(grid[:3]):
+            cols = _columns(header)
+            if cols:
+                _fill(grid[h + 1:], cols, ex)
+                break
+
+
+def _fill(rows: list[list[str]], cols: tuple[int, int | None, int], ex: Extraction) -> None:
+    label_col, unit_col, value_col = cols
+    sec = "review"
+    for row in rows:
+        if len(row) <= value_col:
+            continue
+        raw_label = row[label_col]
+        label = norm_row_label(raw_label)
+        if label.startswith("行政复议"):
+            sec = "review"
+        elif label.startswith("行政诉讼"):
+            sec = "suit"
+        key = _LABELS.get(label)
+        if key is None:
+            continue
+        key = key.format(sec=sec)
+        raw = row[value_col].strip()
+        parsed = parse_number(raw)
+        if parsed is None or key in ex.metrics:
+            continue
+        value, approx = parsed
+        unit = re.sub(r"\s+", "", row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
+        if key == "fees.collected_yuan" and unit == "万元":
+            value = round(value * 10000, 2)
+        elif key == "budget.amount_10k_yuan" and unit == "元":
+            value = value / 10000
+        if isinstance(value, float) and value.is_integer() and key != "budget.amount_10k_yuan":
+            value = int(value)
+        ex.set(key, value, Provenance("table", raw_label.strip(), raw), approximate=approx)

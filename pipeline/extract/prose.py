@@ -1,0 +1,427 @@
+"""Narrative and legacy statistics from a report's prose (metrics.md, "Narrative and legacy statistics").
+
+Legacy reports (≤ 2018) state their statistics only in sentences (全年主动公开政府信息357524条、增长2.45%)
+or in a 统计表; 2019+ reports still state the year's proactive total and the fee line in prose, and
+repeat table values in the 总体情况 text (the TEXT-TABLE / TEXT-PCT claims).
+
+Rules are per sentence, first match in reading order, and always take the year's total: a clause
+introduced by 其中/占, a cumulative (历年累计, 截至), or a single event (约640人参加培训) is skipped.
+Tables win: a key already set (by the table readers, or the legacy 统计表) is never overwritten.
+
+`ex.text_claims` entries (2019+ reports only):
+  {"key": k, "value": v, "sentence": s, "kind": "count", "of": [k, ...]}
+      the stated count equals the sum of the metrics in `of` (normally just [k]; 收到…件（含上年结转…）
+      names apps.new.total + apps.carried_in.total);
+  {"key": k, "value": pct, "sentence": s, "kind": "pct", "num": [k, ...], "of": [d, ...]}
+      the stated percentage equals 100 × Σ num / Σ of.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from .document import Document
+from .legacytable import fill_from_tables
+from .model import Extraction, Provenance
+from .numbers import parse_number, parse_percent
+
+#: one printed number (after NFKC): hedge, Arabic with commas/decimals or Chinese numerals, 万/亿, 余/多
+N = (r"(?P<n>(?:约|近|超过|逾)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百千]+)"
+     r"(?:万|亿)?(?:余|多)?)")
+_NOT_CLAUSE = r"[^,;。，；：:]"
+
+_MODERN_MARKERS = ("本年新收政府信息公开申请数量", "国办公开办函", "上年结转政府信息公开申请数量")
+
+
+def extract_prose(doc: Document, ex: Extraction) -> None:
+    """Fill the narrative/legacy metrics of `doc` into `ex` (only keys not set yet), and text claims."""
+    fill_from_tables(doc.tables, ex)
+    sentences = split_sentences(doc.text)
+    modern = is_modern(doc, ex)
+    setter = _Setter(ex)
+    _proactive(sentences, setter)
+    _fees(sentences, setter)
+    _staff(sentences, setter)
+    _budget(sentences, setter)
+    _training(sentences, setter)
+    if not modern:
+        _applications(sentences, setter)
+        _answers(sentences, setter)
+        _channels(sentences, setter)
+        _review_suit(sentences, setter)
+        _complaints(sentences, setter)
+    else:
+        ex.text_claims.extend(text_claims(sentences))
+
+
+def is_modern(doc: Document, ex: Extraction) -> bool:
+    """A 2019/2021-format report: by its format, its year, its tables, or the table 三 labels in its text."""
+    fmt, year = ex.fields.get("format"), ex.fields.get("year")
+    if fmt in ("2019", "2021"):
+        return True
+    if fmt == "legacy":
+        return False
+    if isinstance(year, int):
+        return year >= 2019
+    if "三" in ex.tables or "四" in ex.tables:
+        return True
+    flat = re.sub(r"\s+", "", doc.text)
+    return any(m in flat for m in _MODERN_MARKERS)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → ASCII) and no spaces inside a line, except between two digits."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[ \t\u00a0\u3000\u200b]+", " ", text)
+    return re.sub(r"(?<!\d) | (?!\d)", "", text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of the body text: split at 。！？； and line breaks."""
+    parts = re.split(r"(?<=[。!?;])|\n", normalise(text))
+    return [p.strip() for p in parts if p.strip()]
+
+
+class _Setter:
+    """Sets a key once (first rule wins, tables win) with text provenance."""
+
+    def __init__(self, ex: Extraction) -> None:
+        self.ex = ex
+
+    def has(self, key: str) -> bool:
+        return key in self.ex.metrics
+
+    def number(self, key: str, raw: str, sentence: str, transform: Callable[[float], float] | None = None) -> bool:
+        if key in self.ex.metrics:
+            return False
+        parsed = parse_number(raw)
+        if parsed is None:
+            return False
+        value, approx = parsed
+        if transform is not None:
+            value = transform(value)
+        self.ex.set(key, value, Provenance("text", sentence[:300], raw), approximate=approx)
+        return True
+
+    def value(self, key: str, value: float, raw: str, sentence: str) -> None:
+        if key not in self.ex.metrics:
+            self.ex.set(key, value, Provenance("text", sentence[:300], raw))
+
+
+def _clause_before(sentence: str, pos: int) -> str:
+    """The clause (between commas) that ends at `pos`."""
+    start = max(sentence.rfind(c, 0, pos) for c in ",;，；:：")
+    return sentence[start + 1:pos]
+
+
+def _pct_after(sentence: str, pos: int) -> tuple[float, str] | None:
+    """A stated change right after a count: 、增长2.45% → +2.45; ,同比下降32% → −32."""
+    m = re.match(r"[,、]?(?:同比|较上年|比上年|较去年|比去年|较上一年)?(?:度)?"
+                 r"(?P<dir>增长|增加|上升|提高|提升|下降|减少|降低)了?(?P<p>\d+(?:\.\d+)?%|百分之[零一二两三四五六七八九十百点]+)",
+                 sentence[pos:])
+    p = parse_percent(m.group("p")) if m else None
+    if m is None or p is None:
+        return None
+    p = int(p) if p.is_integer() else p
+    return (-p if m.group("dir") in ("下降", "减少", "降低") else p), m.group(0)
+
+
+# -- 主动公开 ------------------------------------------------------------------------------------------
+
+_PROACTIVE = re.compile(r"(?:主动公开|公开|公布|发布)" + _NOT_CLAUSE + r"{0,12}?政府信息(?:共|总数|总量)?(?:达|为|共计)?"
+                        + N + "条")
+
+
+def _proactive(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        for m in _PROACTIVE.finditer(sent):
+            clause = _clause_before(sent, m.start("n"))
+            if re.search(r"其中|占|截至|截止|历年|以来", clause) or ("累计" in clause and "全年累计" not in clause):
+                continue
+            s.number("proactive.total", m.group("n"), sent)
+            pct = _pct_after(sent, m.end())
+            if pct is not None:
+                s.value("proactive.total_change_pct", pct[0], pct[1], sent)
+            return
+
+
+# -- 依申请 --------------------------------------------------------------------------------------------
+
+_APPS = [
+    re.compile(r"(?:收到|受理|接收|接到)" + _NOT_CLAUSE + r"{0,12}?(?:申请|依申请公开)" + r"[^,;。，；\d]{0,6}?" + N + "件"),
+    re.compile(r"(?:收到|受理|接收|接到)" + _NOT_CLAUSE + r"{0,6}?" + N + r"件(?:政府信息公开|依申请公开)?(?:的)?申请"),
+]
+_APPS_NONE = re.compile(r"(?:未|没有)(?:收到|受理|接到|接收|发生)" + r"[^,;。，；]{0,12}?(?:申请)")
+_NOT_APPS = re.compile(r"复议|诉讼|举报|投诉|其中|咨询")
+
+
+def _first_apps(sentences: list[str]) -> tuple[str, re.Match[str] | None] | None:
+    for sent in sentences:
+        found = []
+        for rx in _APPS:
+            for m in rx.finditer(sent):
+                if not _NOT_APPS.search(_clause_before(sent, m.end())):
+                    found.append(m)
+                    break
+        for m in _APPS_NONE.finditer(sent):
+            if not _NOT_APPS.search(_clause_before(sent, m.end()) + sent[m.end():m.end() + 12]):
+                found.append(m)
+                break
+        if found:
+            best = min(found, key=lambda x: x.start())
+            return sent, (best if "n" in best.groupdict() else None)
+    return None
+
+
+def _applications(sentences: list[str], s: _Setter) -> None:
+    hit = _first_apps(sentences)
+    if hit is None:
+        return
+    sent, m = hit
+    if m is None:
+        s.value("apps.new.total", 0, "未收到", sent)
+        return
+    s.number("apps.new.total", m.group("n"), sent)
+    pct = _pct_after(sent, m.end())
+    if pct is not None:
+        s.value("apps.new.total_change_pct", pct[0], pct[1], sent)
+
+
+_ANSWER_RULES: list[tuple[str, str]] = [
+    ("legacy.answers.total", r"答复(?:申请|依申请公开|各类申请)?(?:共计|共)?" + N + "件"),
+    ("legacy.answers.already_public", r"属于已主动公开(?:范围|的)?(?:的)?(?:信息)?" + N + "件"),
+    ("legacy.answers.disclosed", r"(?<![不否])同意公开(?:答复)?(?:的)?" + N + "件"),
+    ("legacy.answers.partial", r"(?:同意)?部分公开(?:答复)?(?:的)?" + N + "件"),
+    ("legacy.answers.refused", r"(?:不同意公开|否决公开|不予公开)(?:答复)?(?:的)?" + N + "件"),
+    ("legacy.answers.not_this_agency", r"(?:不属于本(?:行政)?(?:机关|部门|单位)(?:公开)?(?:范围)?|非本(?:部门|机关|单位)掌握)(?:的)?"
+     + N + "件"),
+    ("legacy.answers.not_exist", r"(?:申请)?信息不存在(?:的)?" + N + "件"),
+    ("legacy.answers.amend", r"告知(?:作出)?更改补充(?:的)?" + N + "件"),
+    ("legacy.answers.other_channel", r"告知通过其他途径办理(?:的)?" + N + "件"),
+    ("legacy.answers.other", r"其他(?:情况|类型答复|类型|答复|情形)" + N + "件"),
+]
+
+
+def _answers(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        if re.search(r"复议|诉讼", sent) or not re.search(r"申请|答复", sent):
+            continue
+        for key, rx in _ANSWER_RULES:
+            m = re.search(rx, sent)
+            if m and not s.has(key):
+                s.number(key, m.group("n"), sent)
+        m = re.search(r"答复率(?:为|达到|达)?" + N + "%", sent)
+        if m:
+            s.number("legacy.answers.rate_pct", m.group("n"), sent)
+
+
+_CHANNELS = [
+    ("legacy.apps.in_person", r"当面(?:申请|提出申请|提出)?"),
+    ("legacy.apps.fax", r"传真(?:申请|方式)?"),
+    ("legacy.apps.email", r"(?:电子邮件|电子邮箱|邮件)(?:申请|方式)?"),
+    ("legacy.apps.online", r"(?:网上|网络|在线|互联网)(?:申请|方式)?"),
+    ("legacy.apps.letter", r"信函(?:申请|方式)?"),
+    ("legacy.apps.other", r"其他(?:形式|方式|途径)(?:申请)?"),
+]
+
+
+def _channels(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        if "申请" not in sent or re.search(r"复议|诉讼", sent):
+            continue
+        for key, word in _CHANNELS:
+            m = re.search(r"(?:通过)?" + word + r"(?:的|为|共)?" + N + "件", sent)
+            if m:
+                s.number(key, m.group("n"), sent)
+
+
+# -- 行政复议 / 行政诉讼 / 举报投诉 --------------------------------------------------------------------
+
+_OUTCOMES = [
+    ("upheld", r"维持(?:具体行政行为|原具体行政行为|原行政行为|原决定)?(?:或者?驳回原告诉讼请求)?(?:的)?" + N + "件"),
+    ("corrected", r"(?:被依法纠错|依法纠错|纠错|纠正|撤销)(?:的)?" + N + "件"),
+    ("other", r"其他(?:情形|结果)?(?:的)?" + N + "件"),
+]
+_KW = {"review": "行政复议", "suit": "行政诉讼"}
+_NONE = re.compile(r"(?:未|没有|无)(?:发生|收到|接到|出现|有)" + r"[^。;]{0,25}?(?:行政复议|行政诉讼)[^。;]{0,12}")
+
+
+def _review_suit(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        for m in _NONE.finditer(sent):
+            span = m.group(0)
+            for sec, kw in _KW.items():
+                if kw in span:
+                    s.value(f"{sec}.total", 0, span, sent)
+        for sec, kw in _KW.items():
+            other = _KW["suit" if sec == "review" else "review"]
+            for m in re.finditer(kw + r"(?:案件|申请)?(?:共计|共)?" + r"[^,;。，；\d]{0,6}?" + N + r"(?:件|起|宗)", sent):
+                if re.search(r"其中|同比", _clause_before(sent, m.start("n"))):
+                    continue
+                s.number(f"{sec}.total", m.group("n"), sent)
+                end = sent.find(other, m.end())
+                segment = sent[m.end(): end if end >= 0 else len(sent)]
+                for outcome, rx in _OUTCOMES:
+                    o = re.search(rx, segment)
+                    if o:
+                        s.number(f"{sec}.{outcome}", o.group("n"), sent)
+                break
+
+
+def _complaints(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        m = re.search(r"(?:举报投诉|投诉举报|行政申诉)(?:案件)?[^,;。，；\d]{0,4}?" + N + "件", sent)
+        if m:
+            s.number("complaints.total", m.group("n"), sent)
+            return
+        if re.search(r"(?:未|没有)(?:发生|收到|接到)[^。;，,]{0,15}?(?:举报投诉|投诉举报)", sent):
+            s.value("complaints.total", 0, "未收到", sent)
+            return
+
+
+# -- 收费 / 人员 / 经费 / 培训 ------------------------------------------------------------------------
+
+_FEE_ZERO = re.compile(r"(?:未|无|没有|不)(?:发生)?(?:收取|收)(?:任何)?(?:信息处理|检索|复制|邮寄)?(?:费)|免费提供|零收费")
+_FEE = re.compile(r"(?:收取|收缴)[^,;。，；]{0,12}?(?:费用|信息处理费|费)(?:共计|共|合计|为)?" + N + r"(?P<u>万元|元)")
+
+
+def _fees(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        if "行政事业性" in sent:
+            continue
+        m = _FEE.search(sent)
+        if m:
+            scale = 10000 if m.group("u") == "万元" else 1
+            s.number("fees.collected_yuan", m.group("n"), sent, lambda v, k=scale: _tidy(v * k))
+            return
+        z = _FEE_ZERO.search(sent)
+        if z:
+            s.value("fees.collected_yuan", 0, z.group(0), sent)
+            return
+
+
+def _tidy(v: float) -> float:
+    """Whole amounts as int, others rounded to cents (万元 × 10000 gives float noise)."""
+    return int(v) if float(v).is_integer() else round(v, 2)
+
+
+_STAFF = re.compile(r"(?P<kind>专兼职|专职|兼职)?(?:工作)?人员(?:共计|共|总数|合计|总计)?(?:为|达|有)?" + N + "(?:人|名)")
+_STAFF_SHORT = re.compile(r"(?<!专)(?P<kind>专职|兼职)(?:的)?" + N + "(?:人|名)")
+
+
+def _staff(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        if "公开" not in sent or re.search(r"培训|参训|参加|参会", sent):
+            continue
+        for rx in (_STAFF, _STAFF_SHORT):
+            for m in rx.finditer(sent):
+                kind = m.group("kind")
+                key = {"专职": "staff.full_time", "兼职": "staff.part_time"}.get(kind or "", "staff.total")
+                s.number(key, m.group("n"), sent)
+
+
+def _budget(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        m = re.search(r"专项(?:工作)?经费[^,;。，；\d]{0,6}?" + N + r"(?P<u>万元|元)", sent)
+        if m:
+            scale = 1 if m.group("u") == "万元" else 1 / 10000
+            s.number("budget.amount_10k_yuan", m.group("n"), sent, lambda v, k=scale: _tidy(v * k))
+            return
+
+
+_SESSIONS = [
+    re.compile(r"培训(?:班|会)?[^,;。，；\d]{0,6}?" + N + r"(?:场次|场|次|期|个)"),
+    re.compile(N + r"(?:场次|场|次|期)[^,;。，；]{0,10}?培训"),
+]
+
+
+def _training(sentences: list[str], s: _Setter) -> None:
+    for sent in sentences:
+        if not re.search(r"培训|参训|受训", sent):
+            continue
+        for rx in _SESSIONS:
+            m = rx.search(sent)
+            if m:
+                s.number("training.sessions", m.group("n"), sent)
+                break
+        year_total = re.search(r"全年|累计|共计|合计|全年共", sent)
+        for clause in re.split(r"[,，]", sent):
+            if not re.search(r"培训|参训|受训", clause):
+                continue
+            m = re.search(N + "人次", clause) or (re.search(N + "(?:人|名)", clause) if year_total else None)
+            if m:
+                s.number("training.trainees", m.group("n"), sent)
+                break
+
+
+# -- text claims (2019+) -------------------------------------------------------------------------------
+
+_CLAIMS: list[tuple[str, str]] = [
+    ("apps.new.total", r"(?:本年(?:度)?新收|新收)[^,;。，；\d]{0,12}?" + N + "件"),
+    ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；]{0,14}?(?:申请)[^,;。，；\d]{0,6}?" + N + "件"),
+    ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；\d]{0,6}?" + N + r"件(?:政府信息公开|依申请公开)?(?:的)?申请"),
+    ("apps.carried_in.total", r"上年(?:度)?结转[^,;。，；\d]{0,10}?" + N + "件"),
+    ("apps.result.total.total", r"办结[^,;。，；\d]{0,10}?" + N + "件"),
+    ("apps.carried_out.total", N + r"件[^,;。，；\d]{0,4}?结转(?:至)?下(?:一)?年(?:度)?"),
+    ("apps.carried_out.total", r"结转下(?:一)?年(?:度)?(?:继续办理)?[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.disclosed.total+apps.result.partial.total", r"予以公开(?:及|和|或|与)部分公开[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.disclosed.total", r"予以公开(?!及|和|或|与)[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.partial.total", r"(?<!及)(?<!和)部分公开[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.withheld.*", r"不予公开[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.unable.*", r"无法提供[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.ignored.*", r"不予处理[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.other*", r"其他处理[^,;。，；\d]{0,4}?" + N + "件"),
+    ("review.total", r"行政复议(?:案件|申请)?[^,;。，；、\d]{0,4}?" + N + "(?:件|起)"),
+    ("suit.total", r"行政诉讼(?:案件)?[^,;。，；、\d]{0,4}?" + N + "(?:件|起)"),
+]
+
+
+_LEAVES = {
+    "apps.result.withheld.*": ["state_secret", "law_forbidden", "security_stability", "third_party",
+                               "internal_affairs", "process_info", "enforcement_file", "query_matter"],
+    "apps.result.unable.*": ["not_held", "needs_creation", "unclear"],
+    "apps.result.ignored.*": ["petition", "repeat", "publication", "excessive", "reconfirm"],
+}
+#: a group claim names the sum of its leaf rows (总计 column); 其他处理 is one row (2019) or three (2021)
+_GROUPS: dict[str, list[str]] = {
+    **{g: [f"{g[:-2]}.{leaf}.total" for leaf in leaves] for g, leaves in _LEAVES.items()},
+    "apps.result.other*": ["apps.result.other.total", "apps.result.other.no_correction.total",
+                           "apps.result.other.no_fee.total", "apps.result.other.misc.total"],
+}
+
+
+def text_claims(sentences: list[str]) -> list[dict]:
+    """Counts and percentages stated in the prose that name table values (TEXT-TABLE / TEXT-PCT)."""
+    claims: list[dict] = []
+    denominator: list[str] | None = None  # the total that 占…% refers to: the last 收到/办结 count
+    for sent in sentences:
+        taken: list[tuple[int, int]] = []
+        last_count: dict | None = None
+        items: list[tuple[int, int, dict]] = []
+        for key, rx in _CLAIMS:
+            for m in re.finditer(rx, sent):
+                if any(a <= m.start("n") < b for a, b in taken):
+                    continue
+                parsed = parse_number(m.group("n"))
+                if parsed is None or parsed[1]:
+                    continue
+                if key.startswith("apps.new") and re.search(r"复议|诉讼", _clause_before(sent, m.start("n"))):
+                    continue
+                taken.append((m.start("n"), m.end("n")))
+                of = _GROUPS.get(key) or key.split("+")
+                if key == "apps.new.total" and re.search(r"含上年(?:度)?结转|包括上年(?:度)?结转", sent[m.start():]):
+                    of = ["apps.new.total", "apps.carried_in.total"]
+                claim = {"key": key if key in _GROUPS else of[0], "value": parsed[0], "sentence": sent, "kind": "count", "of": of}
+                items.append((m.start("n"), m.end(), claim))
+        for _start, end, claim in sorted(items, key=lambda x: x[0]):
+            claims.append(claim)
+            if claim["key"] in ("apps.new.total", "apps.result.total.total"):
+                denominator = claim["of"]
+            last_count = claim
+            p = re.match(r"[,，]?[^,;。，；\d]{0,4}?(?:占|占比|比例为)(?:总数的|比)?(?P<p>\d+(?:\.\d+)?)%", sent[end:])
+            if p and last_count is not None and denominator is not None:
+                claims.append({"key": last_count["key"], "value": float(p.group("p")), "sentence": sent,
+                               "kind": "pct", "num": list(last_count["of"]), "of": list(denominator)})
+    return claims
