@@ -68,22 +68,45 @@ class _Progress:
             sys.stderr.write("\n")
 
 
+def open_run(paths: Paths, registry: Registry, only: list[str] | None = None):
+    """Open the archive and a run (resuming an interrupted one): the context the spider works in."""
+    from scraper.context import CrawlContext
+
+    sites = registry.enabled(tuple(only or ()))
+    archive = Archive(paths)
+    archive.upsert_sites(sites)
+    run_id, resumed = archive.start_run(str(registry.path or ""), [s.id for s in sites])
+    done = archive.done_in_run(run_id) if resumed else {}
+    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed)
+
+
+def close_run(ctx, crawl_seconds: float | None = None) -> dict:
+    """After the crawl: extract what is new, run the checks, summarise and close the run."""
+    ctx.archive.flush()
+    t0 = time.monotonic()
+    stats = extract_pending(ctx.archive.db, ctx.archive.paths.warc_dir)
+    extract_seconds = time.monotonic() - t0
+    checks = run_checks_if_available(ctx.archive.db, ctx.registry, ctx.archive.paths)
+    summary = run_summary(ctx.archive.db, ctx.run_id)
+    summary.update({"resumed": ctx.resumed, "crawl_seconds": round(crawl_seconds or 0.0, 2),
+                    "extract_seconds": round(extract_seconds, 2), "extracted": stats.extracted,
+                    "reports_extracted": stats.reports, "extraction_errors": stats.errors,
+                    "checks": checks})
+    ctx.archive.finish_run(ctx.run_id, "finished", summary)
+    ctx.archive.close()
+    return summary
+
+
 def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None, progress: bool = False,
                 settings_overrides: dict | None = None) -> RunResult:
     """Crawl (under the lock), then extract what is new. Raises LockBusy when another crawl runs."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from scraper.context import CrawlContext
     from scraper.spiders.reports import ReportsSpider
 
-    sites = registry.enabled(tuple(only or ()))
     with CrawlLock(paths.lock_file):
-        archive = Archive(paths)
-        archive.upsert_sites(sites)
-        run_id, resumed = archive.start_run(str(registry.path or ""), [s.id for s in sites])
-        done = archive.done_in_run(run_id) if resumed else {}
-        ctx = CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done)
+        ctx = open_run(paths, registry, only)
         process = CrawlerProcess(scrapy_settings(registry, settings_overrides), install_root_handler=False)
         crawler = process.create_crawler(ReportsSpider)
         prog = _Progress(ctx, progress)
@@ -92,20 +115,8 @@ def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None,
         process.crawl(crawler, context=ctx)
         process.start()
         prog.done()
-        archive.flush()
-        crawl_seconds = time.monotonic() - started
-        t0 = time.monotonic()
-        stats = extract_pending(archive.db, paths.warc_dir)
-        extract_seconds = time.monotonic() - t0
-        checks = run_checks_if_available(archive.db, registry, paths)
-        summary = run_summary(archive.db, run_id)
-        summary.update({"resumed": resumed, "crawl_seconds": round(crawl_seconds, 2),
-                        "extract_seconds": round(extract_seconds, 2), "extracted": stats.extracted,
-                        "reports_extracted": stats.reports, "extraction_errors": stats.errors,
-                        "checks": checks})
-        archive.finish_run(run_id, "finished", summary)
-        archive.close()
-    return RunResult(run_id=run_id, resumed=resumed, status="finished", summary=summary)
+        summary = close_run(ctx, time.monotonic() - started)
+    return RunResult(run_id=ctx.run_id, resumed=ctx.resumed, status="finished", summary=summary)
 
 
 def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | None = None) -> dict | None:

@@ -79,6 +79,7 @@ class Archive:
         self._latest: dict[str, PageState] | None = None
         self._next_page_id = (self.db.execute("SELECT max(id) FROM pages").fetchone()[0] or 0) + 1
         self._seen_attachments: set[tuple[str, str]] = set()
+        self.closed = False
 
     # -- runs ---------------------------------------------------------------------------------
     def unfinished_run(self) -> int | None:
@@ -210,7 +211,7 @@ class Archive:
     def flush(self) -> None:
         """Commit buffered rows, after making the WARC bytes they point at durable."""
         self._last_flush = time.monotonic()
-        if not (self._pages or self._captures or self._attachments):
+        if self.closed or not (self._pages or self._captures or self._attachments):
             return
         if self._warc is not None:
             self._warc.sync()
@@ -224,7 +225,10 @@ class Archive:
         self._pages, self._captures, self._attachments = [], [], []
 
     def close(self) -> None:
+        if self.closed:
+            return
         self.flush()
         if self._warc is not None:
             self._warc.close()
         self.db.conn.close()
+        self.closed = True

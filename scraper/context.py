@@ -18,6 +18,7 @@ class CrawlContext:
     sites: list[Site]
     #: captures this run made before it was interrupted (fingerprint -> where), served from the archive
     done: dict[str, Done] = field(default_factory=dict)
+    resumed: bool = False
     #: per site: new / changed / unchanged / failed / resumed counts, for progress and the summary
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     _by_host: dict[str, Site] = field(default_factory=dict)

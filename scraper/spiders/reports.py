@@ -69,10 +69,46 @@ class ReportsSpider(scrapy.Spider):
     def __init__(self, context: CrawlContext | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.context = context
+        self._owns_run = False
 
     @classmethod
-    def update_settings(cls, settings) -> None:
-        super().update_settings(settings)
+    def from_crawler(cls, crawler, *args, **kwargs):
+        """Under `gongkai crawl` the run context is handed in; under Scrapyd or `scrapy crawl reports
+        -a sites=FILE -a db=PATH` the spider opens (and at the end closes) the run itself."""
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.context is None and kwargs.get("sites"):
+            spider._open_own_run(crawler, kwargs)
+        return spider
+
+    def _open_own_run(self, crawler, kwargs) -> None:
+        from dataclasses import replace
+
+        from scrapy import signals
+
+        from archive.config import resolve_paths
+        from archive.lock import CrawlLock
+        from archive.nightly import open_run
+        from scraper.registry import load_registry
+
+        registry = load_registry(kwargs["sites"])
+        if kwargs.get("proxy"):
+            registry = replace(registry, proxy=kwargs["proxy"])
+        paths = resolve_paths(kwargs.get("db"), kwargs.get("archive"))
+        self._lock = CrawlLock(paths.lock_file)
+        self._lock.acquire()
+        only = [s for s in (kwargs.get("only") or "").split(",") if s]
+        self.context = open_run(paths, registry, only)
+        self._owns_run = True
+        crawler.signals.connect(self._close_own_run, signal=signals.spider_closed)
+
+    def _close_own_run(self, spider=None, reason=None) -> None:
+        from archive.nightly import close_run
+
+        try:
+            summary = close_run(self.context)
+            self.logger.info("run %s finished: %s", self.context.run_id, summary.get("totals"))
+        finally:
+            self._lock.release()
 
     # -- requests --------------------------------------------------------------------------------
     def _request(self, url: str, callback, role: str, site_id: str, referrer: str | None = None, **meta):
