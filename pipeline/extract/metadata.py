@@ -143,7 +143,7 @@ def _url(doc: Document) -> str | None:
     if declared and declared.startswith("http"):
         return declared
     m = re.search(r"(?:来源|原文地址|原文链接|URL)\s*[:：]\s*(https?://\S+)", doc.chrome_text)
-    return m.group(1) if m else (doc.url or None)
+    return m.group(1) if m else None
 
 
 def extract_fields(doc: Document) -> dict[str, Any]:
