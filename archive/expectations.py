@@ -9,7 +9,6 @@ Deadlines (report for year Y, published in Y+1): Y ≥ 2019 departments 01-31, g
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -69,19 +68,17 @@ class Expected:
 
 
 def load_registry(path: str | Path) -> list[Publisher]:
-    """Publishers of a site registry TOML (`[[sites]]` with `[[sites.publishers]]`)."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    out = []
-    for site in data.get("sites", []):
-        for p in site.get("publishers", []):
-            if not p.get("name"):
-                continue
-            out.append(Publisher(name=normalise(p["name"]), kind=p.get("kind") or guess_kind(p["name"]),
-                                 first_year=p.get("first_year"), last_year=p.get("last_year"),
-                                 deadline=p.get("deadline"), site=site.get("id"),
-                                 aliases=tuple(normalise(a) for a in p.get("aliases", [])), from_registry=True))
-    return out
+    """Publishers of the enabled sites of a registry TOML (`[[sites]]` with `[[sites.publishers]]`).
+
+    Read with `scraper.registry` (which validates and raises RegistryError with one clear line).
+    """
+    from scraper.registry import load_registry as load
+
+    reg = load(path)
+    return [Publisher(name=normalise(p.name), kind=p.kind, first_year=p.first_year, deadline=p.deadline,
+                      site=s.id, aliases=tuple(normalise(a) for a in getattr(p, "aliases", ()) or ()),
+                      last_year=getattr(p, "last_year", None), from_registry=True)
+            for s in reg.enabled() for p in s.publishers]
 
 
 @dataclass

@@ -96,7 +96,7 @@ def _predecessors(reports: list[ReportRecord], canonical) -> list[tuple[ReportRe
     """(Y, Y−1) pairs of one publisher's reports; with several reports in a year, every combination."""
     by: dict[tuple[str, int], list[ReportRecord]] = defaultdict(list)
     for r in reports:
-        if r.kind == "report" and r.parent_id is None and r.publisher and r.year is not None:
+        if r.kind == "report" and r.role != "attachment" and r.parent_id is None and r.publisher and r.year is not None:
             by[(canonical(r.publisher), r.year)].append(r)
     return [(cur, prev) for (pub, year), rs in by.items() for cur in rs for prev in by.get((pub, year - 1), [])]
 

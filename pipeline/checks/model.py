@@ -82,6 +82,8 @@ class ReportRecord:
     is_current: bool = True
     #: hash of the captured bytes, when known: equal hashes mean a change came from the parser
     content_hash: str | None = None
+    #: "page" or "attachment" (a document attached to a report page)
+    role: str = "page"
     #: the record (id) of the page this one is an attachment of, for ATTACHMENT-MISMATCH
     parent_id: str | None = None
     blank_cells: list[str] | None = None

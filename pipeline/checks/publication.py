@@ -33,7 +33,8 @@ class ArchiveContext:
 
 def _countable(r: ReportRecord) -> bool:
     """A report that exists as a report of its publisher (an attachment copy does not count twice)."""
-    return r.kind != "not_report" and r.parent_id is None and bool(r.publisher) and r.year is not None
+    return (r.kind != "not_report" and r.role != "attachment" and r.parent_id is None
+            and bool(r.publisher) and r.year is not None)
 
 
 def check_missing(rule: Rule, ctx: ArchiveContext) -> Iterator[Finding]:
@@ -145,11 +146,13 @@ def check_changed(rule: Rule, ctx: ArchiveContext) -> Iterator[Finding]:
 def check_attachment(rule: Rule, ctx: ArchiveContext) -> Iterator[Finding]:
     """A number in an attached document (PDF/DOC/XLS) differs from the same number on the page."""
     for att in ctx.reports:
-        if att.parent_id is None:
+        if att.role != "attachment" and att.parent_id is None:
             continue
         page = ctx.by_id(att.parent_id)
         if page is None:
             continue
+        if not page.is_current:  # the page was re-parsed since: compare with its current record
+            page = next((r for r in ctx.reports if r.subject == page.subject), page)
         for k in sorted(set(att.metrics) & set(page.metrics)):
             a, p = att.metrics[k], page.metrics[k]
             if a is None or p is None or same(a, p):

@@ -1,0 +1,243 @@
+"""Flags in the archive: findings made durable, with a reviewer's decisions and their history.
+
+A flag is keyed by its finding's identity (rule + subject + cells), so re-running the checks never
+duplicates it and a decision survives re-runs. The evidence hash tells "same finding, same values"
+from "same finding, new values" (re-opened, and an event says so). Flags are never deleted: a
+finding that stops appearing marks its flag resolved; if it comes back, the flag is re-opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Collection, Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from pipeline.checks import Finding, ReportRecord, run_archive_rules
+
+STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed", "resolved")
+EVENTS: tuple[str, ...] = ("opened", "confirmed", "dismissed", "resolved", "reopened", "evidence_changed")
+
+FLAGS_COLUMNS: dict[str, type] = {
+    "id": int, "rule": str, "severity": str, "subject": str, "cells": str, "identity": str, "status": str,
+    "message": str, "evidence": str, "evidence_hash": str, "site": str, "publisher": str, "year": int,
+    "report_id": str, "first_seen": str, "last_seen": str, "last_run_id": int, "decided_by": str,
+    "decided_at": str, "note": str,
+}
+EVENTS_COLUMNS: dict[str, type] = {
+    "id": int, "flag_id": int, "at": str, "event": str, "who": str, "note": str, "evidence": str, "run_id": int,
+}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def ensure_flag_tables(db: sqlite_utils.Database) -> None:
+    """Create `flags` and `flag_events` (and their indexes) if missing; safe to call every time."""
+    if not db["flags"].exists():
+        db["flags"].create(FLAGS_COLUMNS, pk="id", not_null={"rule", "identity", "status"})
+    if not db["flag_events"].exists():
+        db["flag_events"].create(EVENTS_COLUMNS, pk="id", foreign_keys=[("flag_id", "flags", "id")])
+    db["flags"].create_index(["identity"], unique=True, if_not_exists=True)
+    for cols in (["status", "rule"], ["site", "year"], ["publisher", "year"], ["report_id"]):
+        db["flags"].create_index(cols, if_not_exists=True)
+    db["flag_events"].create_index(["flag_id", "at"], if_not_exists=True)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def evidence_hash(evidence: dict[str, Any]) -> str:
+    """Stable hash of the evidence (key order ignored): equal hash = the finding did not change."""
+    return hashlib.sha256(_json(evidence).encode()).hexdigest()[:16]
+
+
+def _event(db: sqlite_utils.Database, flag_id: int, event: str, at: str, who: str | None = None,
+           note: str | None = None, evidence: Any = None, run_id: int | None = None) -> None:
+    db["flag_events"].insert({"flag_id": flag_id, "at": at, "event": event, "who": who, "note": note,
+                              "evidence": evidence if evidence is None or isinstance(evidence, str) else _json(evidence),
+                              "run_id": run_id})
+
+
+def _context(f: Finding) -> dict[str, Any]:
+    return {"severity": f.severity, "message": f.message, "site": f.site, "publisher": f.publisher,
+            "year": f.year, "report_id": None if f.report_id is None else str(f.report_id)}
+
+
+def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id: int | None = None,
+                  now: str | None = None, rules: Collection[str] | None = None,
+                  subjects: Collection[str] | None = None) -> dict[str, int]:
+    """Upsert findings as flags by identity; resolve flags whose finding no longer appears.
+
+    Only flags within `rules` / `subjects` (default: all) can be resolved, so a partial run (one
+    report re-parsed) does not resolve everything else. Returns counts of what happened.
+    """
+    ensure_flag_tables(db)
+    now = now or now_iso()
+    counts = Counter({k: 0 for k in ("opened", "reopened", "evidence_changed", "resolved", "unchanged")})
+    existing = {row["identity"]: row for row in db["flags"].rows}
+    seen: set[str] = set()
+    with db.conn:
+        for f in findings:
+            ident = f.identity
+            if ident in seen:
+                continue
+            seen.add(ident)
+            h = evidence_hash(f.evidence)
+            row = existing.get(ident)
+            base = {**_context(f), "last_seen": now, "last_run_id": run_id}
+            if row is None:
+                flag_id = db["flags"].insert({
+                    "rule": f.rule, "subject": f.subject, "cells": _json(list(f.cells)), "identity": ident,
+                    "status": "open", "evidence": _json(f.evidence), "evidence_hash": h, "first_seen": now,
+                    **base}).last_pk
+                _event(db, flag_id, "opened", now, evidence=f.evidence, run_id=run_id)
+                counts["opened"] += 1
+                continue
+            changed = row["evidence_hash"] != h
+            if row["status"] == "resolved" or changed:
+                event = "reopened" if row["status"] == "resolved" else "evidence_changed"
+                note = (f"re-opened: evidence changed (was {row['status']})" if changed
+                        else "re-opened: the finding appears again")
+                _event(db, row["id"], event, now, note=note, evidence=row["evidence"], run_id=run_id)
+                db["flags"].update(row["id"], {**base, "status": "open", "evidence": _json(f.evidence),
+                                               "evidence_hash": h, "decided_by": None, "decided_at": None,
+                                               "note": None})
+                counts[event] += 1
+            else:
+                db["flags"].update(row["id"], base)
+                counts["unchanged"] += 1
+        for ident, row in existing.items():
+            if ident in seen or row["status"] == "resolved":
+                continue
+            if (rules is not None and row["rule"] not in rules) or (subjects is not None and row["subject"] not in subjects):
+                continue
+            db["flags"].update(row["id"], {"status": "resolved", "last_run_id": run_id})
+            _event(db, row["id"], "resolved", now, note=f"the finding no longer appears (was {row['status']})",
+                   run_id=run_id)
+            counts["resolved"] += 1
+    return dict(counts)
+
+
+def _decide(db: sqlite_utils.Database, flag_id: int, status: str, note: str | None, who: str | None,
+            now: str | None) -> dict[str, Any]:
+    ensure_flag_tables(db)
+    try:
+        row = db["flags"].get(flag_id)
+    except sqlite_utils.db.NotFoundError:
+        raise KeyError(f"no flag with id {flag_id}") from None
+    now = now or now_iso()
+    with db.conn:
+        db["flags"].update(flag_id, {"status": status, "decided_by": who, "decided_at": now, "note": note})
+        _event(db, flag_id, status, now, who=who, note=note, evidence=row["evidence"])
+    return db["flags"].get(flag_id)
+
+
+def confirm(db: sqlite_utils.Database, flag_id: int, note: str | None = None, who: str | None = None,
+            now: str | None = None) -> dict[str, Any]:
+    """A reviewer agrees: the report is wrong. Kept across re-runs while the evidence stays the same."""
+    return _decide(db, flag_id, "confirmed", note, who, now)
+
+
+def dismiss(db: sqlite_utils.Database, flag_id: int, note: str | None = None, who: str | None = None,
+            now: str | None = None) -> dict[str, Any]:
+    """A reviewer disagrees (false positive, explained by the text…): stays dismissed until the evidence changes."""
+    return _decide(db, flag_id, "dismissed", note, who, now)
+
+
+def _optional_json(value: Any) -> list | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):
+        return value
+    try:
+        out = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    return out if isinstance(out, list) else None
+
+
+def _number(v: Any) -> Any:
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def load_report_records(db: sqlite_utils.Database) -> list[ReportRecord]:
+    """Every archived report version (current and old) as plain records for the checks.
+
+    The subject key is the report's URL (stable across versions and re-parses); the content hash is
+    the captured page's sha256, when the pages table has it.
+    """
+    names = set(db.table_names())
+    if "reports" not in names:
+        return []
+    cols = set(db["reports"].columns_dict)
+    join = "pages" in names and "sha256" in db["pages"].columns_dict and "page_id" in cols
+    sql = ("SELECT r.*, p.sha256 AS _content_hash FROM reports r LEFT JOIN pages p ON p.id = r.page_id"
+           if join else "SELECT r.*, NULL AS _content_hash FROM reports r")
+    metrics: dict[Any, dict[str, Any]] = {}
+    provenance: dict[Any, dict[str, dict[str, Any]]] = {}
+    if "metrics" in names:
+        for m in db.query("SELECT * FROM metrics"):
+            if m.get("value") is None:
+                continue
+            metrics.setdefault(m["report_id"], {})[m["key"]] = _number(m["value"])
+            provenance.setdefault(m["report_id"], {})[m["key"]] = {
+                k: m.get(c) for k, c in (("source", "source"), ("where", "where_"), ("raw", "raw")) if m.get(c) is not None}
+    out = []
+    for r in db.query(sql + " ORDER BY r.id"):
+        parent = r.get("parent_report_id")
+        out.append(ReportRecord(
+            id=str(r["id"]), publisher=r.get("publisher"), year=r.get("year"), format=r.get("format"),
+            published=r.get("published"), kind=r.get("kind") or "report", metrics=metrics.get(r["id"], {}),
+            provenance=provenance.get(r["id"], {}), text=r.get("text") or "", title=r.get("title"),
+            url=r.get("url"), site=r.get("site_id"), key=r.get("url") or f"report:{r['id']}",
+            first_captured=r.get("first_captured"), version=r.get("version"),
+            is_current=bool(r.get("is_current", 1)), content_hash=r.get("_content_hash"),
+            role=r.get("role") or "page", parent_id=None if parent is None else str(parent),
+            blank_cells=_optional_json(r.get("blank_cells")), sections=_optional_json(r.get("sections")),
+            tables=_optional_json(r.get("tables")), text_claims=_optional_json(r.get("text_claims"))))
+    return out
+
+
+def open_counts(db: sqlite_utils.Database, by: str) -> dict[str, int]:
+    """Open flags counted by a column (rule, severity, site)."""
+    if by not in ("rule", "severity", "site", "publisher", "year"):
+        raise ValueError(by)
+    ensure_flag_tables(db)
+    return {str(r["k"]): r["n"] for r in db.query(
+        f"SELECT coalesce({by}, '—') AS k, count(*) AS n FROM flags WHERE status = 'open' GROUP BY k ORDER BY n DESC, k")}
+
+
+def default_registry() -> Path | None:
+    """The project's bundled registry, if there is one (scraper/registries/real.toml)."""
+    p = Path(__file__).resolve().parents[1] / "scraper" / "registries" / "real.toml"
+    return p if p.exists() else None
+
+
+def run_checks(db: sqlite_utils.Database, registry_path: str | Path | None = None, as_of: date | None = None,
+               run_id: int | None = None, grace_days: int | None = None) -> dict[str, Any]:
+    """Load every archived report, run all rules, sync the flags; returns counts by rule and severity."""
+    from archive.expectations import Expectations
+
+    ensure_flag_tables(db)
+    as_of = as_of or date.today()
+    records = load_report_records(db)
+    current = [r for r in records if r.is_current]
+    kwargs = {} if grace_days is None else {"grace_days": grace_days}
+    expectations = Expectations.build(registry_path, current, **kwargs)
+    findings = run_archive_rules(records, expectations, as_of)
+    counts = sync_findings(db, findings, run_id=run_id)
+    return {
+        "as_of": as_of.isoformat(), "reports": len(current), "findings": len(findings),
+        "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),
+        "by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
+        **counts,
+        "open_by_rule": open_counts(db, "rule"), "open_by_severity": open_counts(db, "severity"),
+    }
