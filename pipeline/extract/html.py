@@ -12,7 +12,6 @@ import re
 from urllib.parse import urljoin
 
 from lxml import etree
-from lxml import html as lxml_html
 
 from pipeline.extract.document import Cell, Document, Table
 from pipeline.extract.labels import HEADER_LABELS, norm_label
@@ -187,13 +186,20 @@ def _largest_block(tree: etree._Element) -> etree._Element | None:
     return max(scores, key=scores.get)
 
 
+_LEADING_INT = re.compile(r"\s*(\d+)")
+
+
 def _rows(table: etree._Element) -> list[etree._Element]:
     return table.xpath("./tr|./tbody/tr|./thead/tr|./tfoot/tr")
 
 
 def _span(el: etree._Element, name: str) -> int:
-    raw = el.get(name) or "1"
-    m = re.match(r"\s*(\d+)", raw)
+    raw = el.get(name)
+    if raw is None:
+        return 1
+    if raw.isdigit():
+        return max(1, min(int(raw), 1000))
+    m = _LEADING_INT.match(raw)
     return max(1, min(int(m.group(1)), 1000)) if m else 1
 
 
@@ -278,6 +284,24 @@ def _links(body: etree._Element, url: str) -> list[tuple[str, str]]:
 
 # --------------------------------------------------------------------------------------------- entry
 
+#: plain lxml elements (no lxml.html class lookup: 2-3x faster on Word-pasted pages), comments dropped
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Document:
     """Bytes of an HTML page -> Document. Never raises: a page lxml cannot read gives an empty Document
     with an error message."""
@@ -288,12 +312,15 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
         doc.errors.append("empty HTML page")
         return doc
     try:
-        tree = lxml_html.document_fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        tree = etree.fromstring(text, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         doc.errors.append(f"HTML could not be parsed: {exc}")
         return doc
+    if tree is None:
+        doc.errors.append("HTML page has no elements")
+        return doc
     for el in list(tree.iter(*_DROP)):
-        el.drop_tree()
+        _drop(el)
     doc.meta = _meta(tree)
     title = tree.find(".//title")
     doc.page_title = fold("".join(title.itertext())) if title is not None else ""

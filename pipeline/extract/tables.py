@@ -78,9 +78,11 @@ def _row_key(label: str, group_other: bool) -> str | None:
 
 # ------------------------------------------------------------------------------------------ table 四
 
-_T4_OUTCOMES = ((r"维持", "upheld"), (r"纠正|纠错", "corrected"), (r"其他", "other"),
-                (r"未审结|尚未", "pending"), (r"总计|合计|小计", "total"))
-_T4_SECTIONS = ((r"复议后", "suit.after_review"), (r"未经复议|直接起诉", "suit.direct"), (r"行政复议", "review"))
+_T4_OUTCOMES = tuple((re.compile(p), k) for p, k in (
+    (r"维持", "upheld"), (r"纠正|纠错", "corrected"), (r"其他", "other"), (r"未审结|尚未", "pending"),
+    (r"总计|合计|小计", "total")))
+_T4_SECTIONS = tuple((re.compile(p), k) for p, k in (
+    (r"复议后", "suit.after_review"), (r"未经复议|直接起诉", "suit.direct"), (r"行政复议", "review")))
 T4_SECTION_NAMES = {"review": "行政复议", "suit.direct": "行政诉讼 未经复议直接起诉", "suit.after_review": "行政诉讼 复议后起诉"}
 T4_OUTCOME_NAMES = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
 _T4_CANON = tuple((s, o) for s in ("review", "suit.direct", "suit.after_review")
@@ -294,18 +296,17 @@ def read_t4(table: Table, ex: Extraction) -> bool:
     return got
 
 
-def _match(pairs: Iterable[tuple[str, str]], text: str) -> str | None:
+def _match(pairs: Iterable[tuple[re.Pattern[str], str]], text: str) -> str | None:
     for pattern, key in pairs:
-        if re.search(pattern, text):
+        if pattern.search(text):
             return key
     return None
 
 
 def is_t2(table: Table) -> bool:
-    labels = [norm_label(row[0].text) for row in table.rows if row]
-    rows = sum(1 for lab in labels if _match(T2_ROWS, lab))
-    header = any(_match(T2_COLUMNS, norm_label(c.text)) for row in table.rows for c in row[1:])
-    return rows >= 1 and header
+    if not any(row and _match(_T2_ROWS, norm_label(row[0].text)) for row in table.rows):
+        return False
+    return any(_match(_T2_COLUMNS, norm_label(c.text)) for row in table.rows for c in row[1:] if len(c.text) < 40)
 
 
 def read_t2(tables: list[Table], ex: Extraction) -> bool:
