@@ -107,7 +107,7 @@ def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None,
 
     with CrawlLock(paths.lock_file):
         ctx = open_run(paths, registry, only)
-        process = CrawlerProcess(scrapy_settings(registry, settings_overrides), install_root_handler=False)
+        process = CrawlerProcess(scrapy_settings(registry, settings_overrides))
         crawler = process.create_crawler(ReportsSpider)
         prog = _Progress(ctx, progress)
         crawler.signals.connect(prog.tick, signal=signals.response_received)

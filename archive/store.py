@@ -55,6 +55,15 @@ class Done:
     warc_offset: int
 
 
+def request_key(url: str, method: str, body: bytes = b"") -> str:
+    """The archive's key for a request: the URL for GET; for POST (list APIs) the URL plus the form
+    body, as pywb indexes POST captures (`__wb_post_data=`), so pages of one API are distinct."""
+    if method.upper() != "POST":
+        return url
+    data = body.decode("utf-8", "replace")
+    return f"{url}{'&' if '?' in url else '?'}__wb_post_data={data}"
+
+
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     name = name.lower()
     for k, v in headers:
@@ -147,21 +156,24 @@ class Archive:
                         fingerprint: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes,
                         request_headers: list[tuple[str, str]], request_body: bytes = b"",
                         referrer: str | None = None) -> tuple[str, PageState]:
-        """Archive one response; returns (outcome, page) with outcome new / changed / unchanged."""
+        """Archive one response; returns (outcome, page) with outcome new / changed / unchanged.
+        Pages are keyed by request_key (URL, plus the body of a POST); the WARC keeps the real URL."""
         fetched = datetime.now(UTC)
+        target = url
+        url = request_key(url, method, request_body)
         latest = self.latest(url)
         if status == 304 and latest is not None:
-            ref = self.warc.write_revisit(url=url, status=status, reason=reason, headers=headers, sha256=latest.sha256,
-                                          refers_to_uri=url, refers_to_date=latest.fetched_at, not_modified=True,
+            ref = self.warc.write_revisit(url=target, status=status, reason=reason, headers=headers, sha256=latest.sha256,
+                                          refers_to_uri=target, refers_to_date=latest.fetched_at, not_modified=True,
                                           fetched_at=fetched)
             return self._capture(run_id, site_id, url, method, fingerprint, fetched, status, "unchanged", latest, ref)
         digest = sha256_hex(body)
         if latest is not None and latest.sha256 == digest and latest.status == status:
-            ref = self.warc.write_revisit(url=url, status=status, reason=reason, headers=headers, sha256=digest,
-                                          refers_to_uri=url, refers_to_date=latest.fetched_at, not_modified=False,
+            ref = self.warc.write_revisit(url=target, status=status, reason=reason, headers=headers, sha256=digest,
+                                          refers_to_uri=target, refers_to_date=latest.fetched_at, not_modified=False,
                                           fetched_at=fetched)
             return self._capture(run_id, site_id, url, method, fingerprint, fetched, status, "unchanged", latest, ref)
-        ref = self.warc.write_capture(url=url, method=method, status=status, reason=reason, headers=headers, body=body,
+        ref = self.warc.write_capture(url=target, method=method, status=status, reason=reason, headers=headers, body=body,
                                       request_headers=request_headers, request_body=request_body, fetched_at=fetched)
         version = latest.version + 1 if latest else 1
         page = PageState(id=self._next_page_id, url=url, version=version, sha256=digest, status=status,

@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - the title rules land with the extracti
         return bool(_TITLE.search(title or ""))
 
 
+_CHROME_IMG = re.compile(r"(^|/)(images?|img|static|style|css|skin|common)/|logo|banner|icon|qrcode|ewm|jiucuo", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w\-]+)""", re.I)
 
 
@@ -220,8 +221,10 @@ class ReportsSpider(scrapy.Spider):
                 yield req
         body_text = "".join(sel.css("body *:not(script):not(style)::text").getall())
         if len(re.sub(r"\s+", "", body_text)) < 400:
-            # little text: the report may be published as images — archive them too
+            # little text: the report may be published as images — archive them too (not the site's chrome)
             for src in sel.css("img::attr(src)").getall()[:50]:
+                if _CHROME_IMG.search(src):
+                    continue
                 req = self._request(urljoin(response.url, src), self.parse_attachment, "image", site_id,
                                     referrer=response.url)
                 if req is not None:
