@@ -72,9 +72,9 @@ def _docx(blocks: list[Block]) -> bytes:
         else:
             dense = _dense(b.rows or [])
             t = d.add_table(rows=len(dense), cols=len(dense[0]))
-            for i, row in enumerate(dense):
-                for j, txt in enumerate(row):
-                    t.cell(i, j).text = txt
+            for row, trow in zip(dense, t.rows, strict=True):
+                for txt, cell in zip(row, trow.cells, strict=True):
+                    cell.text = txt
     buf = io.BytesIO()
     d.save(buf)
     return _fix_zip_times(buf.getvalue())
