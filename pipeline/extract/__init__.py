@@ -52,7 +52,8 @@ def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> s
             return "xls"
         return "doc"
     lowered = stripped[:1024].lower()
-    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table", b"<!--")):
+    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table",
+                           b"<!--")):
         return "html"
     ct = (content_type or "").lower()
     for needle, kind in _CT_KIND:
@@ -136,9 +137,9 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     if fields:
         ex.fields.update(fields)
     _step(ex, "tables", extract_tables, doc, ex)
-    if "三" not in ex.tables and ex.fields.get("format") != "legacy":
+    if "三" not in ex.tables and _modern(ex, doc):
         solve = _optional("pipeline.extract.textfallback", "solve_tables")
-        if solve is not None and doc.text:
+        if solve is not None:
             _step(ex, "text tables", solve, doc, ex)
     prose = _optional("pipeline.extract.prose", "extract_prose")
     if prose is not None:
@@ -148,6 +149,15 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     _derive(ex)
     ex.kind = _kind(doc, ex)
     return ex
+
+
+_MODERN_MARKERS = ("本年新收", "第二十条第", "上年结转政府信息公开申请", "本年度办理结果")
+
+
+def _modern(ex: Extraction, doc: Document) -> bool:
+    """Worth solving tables from text: a 2019+ report, or text that carries the national tables' labels."""
+    year = ex.fields.get("year")
+    return bool(doc.text) and ((isinstance(year, int) and year >= 2019) or any(m in doc.text for m in _MODERN_MARKERS))
 
 
 def _derive(ex: Extraction) -> None:

@@ -23,7 +23,7 @@ from pipeline.extract.model import Extraction, Provenance
 T3_COLUMNS: tuple[tuple[str, str], ...] = (
     ("自然人", "natural_person"), ("商业企业", "org_business"), ("科研机构", "org_research"),
     ("社会公益组织", "org_nonprofit"), ("公益组织", "org_nonprofit"), ("法律服务机构", "org_legal"),
-    ("小计", "org_subtotal"), ("总计", "total"), ("合计", "total"), ("其他", "org_other"),
+    ("小计", "org_subtotal"), ("总计", "total"), ("合计", "total"), ("其他", "org_other"), ("其它", "org_other"),
 )
 T3_COLUMN_NAMES = {
     "natural_person": "自然人", "org_business": "商业企业", "org_research": "科研机构",
@@ -59,12 +59,12 @@ T3_ROWS: tuple[tuple[str, str], ...] = (
     (r"不补正", "result.other.no_correction"),
     (r"收费通知|缴纳费用", "result.other.no_fee"),
     (r"总计|合计", "result.total"),
-    (r"^(\(六\)|六、)?其他处理$", "result.other"),
+    (r"^(\(六\)|六、)?其[他它]处理$", "result.other"),
 )
 _T3_ROWS = tuple((re.compile(p), k) for p, k in T3_ROWS)
-_ITEM_OTHER = re.compile(r"^(\d+[.、]?)?其他(情形|情况)?$")
-_T3_GROUP_OTHER = re.compile(r"其他处理")
-_T3_SUBTOTAL = re.compile(r"^(\([三四五六]\)|[三四五六]、)?(不予公开|无法提供|不予处理|其他处理)$")
+_ITEM_OTHER = re.compile(r"^(\d+[.、]?)?其[他它](情形|情况)?$")
+_T3_GROUP_OTHER = re.compile(r"其[他它]处理")
+_T3_SUBTOTAL = re.compile(r"^(\([三四五六]\)|[三四五六]、)?(不予公开|无法提供|不予处理|其[他它]处理)$")
 
 
 def _row_key(label: str, group_other: bool) -> str | None:
@@ -183,7 +183,7 @@ def _t3_columns(table: Table, data_start: int) -> tuple[str, ...] | None:
                 continue
             for needle, key in T3_COLUMNS:
                 if needle in label:
-                    if key == "org_other" and label not in ("其他", "其它"):
+                    if key == "org_other" and label not in ("其他", "其它", "其他组织"):
                         break
                     if key == "org_subtotal" and "法人" not in label and label != "小计":
                         break
@@ -209,10 +209,10 @@ def _t3_value_cells(cells: list[Cell], n: int) -> tuple[list[Cell], list[Cell]] 
 
 
 def is_t3(table: Table) -> bool:
-    labels = {norm_label(c.text) for row in table.rows for c in row[:4]}
-    text = "".join(labels)
-    return ("新收" in text or "上年结转" in text or "予以公开" in text) and ("结转下" in text or "总计" in text
-                                                                      or "不予公开" in text)
+    """Table 三, or a continuation of it in a second <table>: at least three of its row labels."""
+    keys = {_row_key(norm_label(c.text), False) for row in table.rows for c in row[:4] if len(c.text) < 80}
+    keys.discard(None)
+    return len(keys) >= 3
 
 
 def read_t3(tables: list[Table], ex: Extraction) -> bool:
