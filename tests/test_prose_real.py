@@ -6,6 +6,7 @@ import pytest
 
 from conftest import real_fixture, real_key
 from pipeline.extract.document import Cell, Document, Table
+from pipeline.extract.documents import load_document
 from pipeline.extract.model import Extraction
 from pipeline.extract.prose import extract_prose
 
@@ -38,7 +39,7 @@ def _diff(expected: dict, got: dict) -> list[str]:
 
 def test_fuyang_2018_text_capture_metric_by_metric():
     key = real_key("fuyang_2018.key.json")
-    doc = Document(source="text", text=real_fixture("fuyang_2018.txt").read_text(encoding="utf-8"))
+    doc = load_document(real_fixture("fuyang_2018.txt").read_bytes(), "http://www.fy.gov.cn/openness/a.txt", "text/plain")
     ex = Extraction()
     ex.fields["year"] = key["year"]
     extract_prose(doc, ex)

@@ -1,0 +1,492 @@
+"""Loaders for the non-HTML kinds of report: plain text, PDF, DOCX, DOC, XLS, XLSX.
+
+Reports are also published as attachments or captured as page text; turning every kind into the same
+Document lets the metadata, table and prose extractors serve them all. Loaders never raise: a corrupt
+file gives a Document with a clear message in `errors`.
+
+API:
+    sniff_kind(body, url, content_type) -> "html" | "text" | "pdf" | "docx" | "doc" | "xls" | "xlsx"
+    load_document(body, url, content_type) -> Document
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+
+from .document import Cell, Document, Table
+
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_EXT = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".xls": "xls", ".xlsx": "xlsx",
+        ".txt": "text", ".htm": "html", ".html": "html", ".shtml": "html", ".jsp": "html", ".php": "html"}
+_CTYPE = {"application/pdf": "pdf", "application/msword": "doc", "application/vnd.ms-excel": "xls",
+          "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+          "text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
+
+
+def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> str:
+    """The document kind, by content first (servers and file names lie: a ".doc" is often HTML), then by
+    Content-Type, then by the URL's extension; "text" when nothing says otherwise."""
+    head = body[:2048]
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(_OLE_MAGIC):
+        return _ole_kind(body, url)
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
+        except zipfile.BadZipFile:
+            names = set()
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        return _EXT.get(_extension(url)) if _EXT.get(_extension(url)) in ("docx", "xlsx") else "docx"
+    low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if low.startswith(b"{\\rtf"):
+        return "text"
+    if re.match(rb"<(!doctype html|html|head|body|meta|div|table|p[ >]|!--)", low) or b"<html" in low[:1024]:
+        return "html"
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    by_ext = _EXT.get(_extension(url))
+    if ctype in _CTYPE and _CTYPE[ctype] in ("html", "text"):
+        return _CTYPE[ctype] if by_ext not in ("pdf", "doc", "docx", "xls", "xlsx") else "text"
+    promised = _CTYPE.get(ctype) or by_ext
+    if promised in ("pdf", "doc", "docx", "xls", "xlsx"):
+        # a binary kind was promised but the bytes do not match it: text if they read as text,
+        # else the promised kind, whose loader then reports the file as corrupt
+        return "text" if _looks_textual(body) else promised
+    return by_ext or "text"
+
+
+def _looks_textual(body: bytes) -> bool:
+    sample = body[:4096]
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = sample.decode("gb18030")
+        except UnicodeDecodeError:
+            return False
+    return not re.search(r"[\x00-\x08\x0e-\x1f]", text)
+
+
+def _extension(url: str) -> str:
+    path = url.split("?")[0].split("#")[0].lower()
+    m = re.search(r"\.[a-z]{2,5}$", path)
+    return m.group(0) if m else ""
+
+
+def _ole_kind(body: bytes, url: str) -> str:
+    try:
+        import olefile
+
+        ole = olefile.OleFileIO(body)
+        if ole.exists("WordDocument"):
+            return "doc"
+        if ole.exists("Workbook") or ole.exists("Book"):
+            return "xls"
+    except Exception:  # noqa: BLE001 - a damaged container: fall back to the name
+        pass
+    return {"xls": "xls"}.get(_EXT.get(_extension(url), ""), "doc")
+
+
+def load_document(body: bytes, url: str = "", content_type: str | None = None) -> Document:
+    """Bytes of any supported kind → Document (HTML is handed to the HTML loader)."""
+    kind = sniff_kind(body, url, content_type)
+    if kind == "html":
+        from .html import load_html
+
+        return load_html(body, url, content_type)
+    loader = {"text": load_text, "pdf": load_pdf, "docx": load_docx, "doc": load_doc,
+              "xls": load_xls, "xlsx": load_xlsx}[kind]
+    try:
+        doc = loader(body)
+    except Exception as exc:  # noqa: BLE001 - loaders must never raise
+        doc = Document(source=kind, errors=[f"{kind.upper()} could not be read: {type(exc).__name__}: {exc}"])
+    doc.url = url
+    return doc
+
+
+# -- plain text ---------------------------------------------------------------------------------------------
+
+
+def decode_text(body: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK/GB2312)."""
+    if body.startswith(b"\xff\xfe") or body.startswith(b"\xfe\xff"):
+        return body.decode("utf-16", errors="replace")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return body.decode("gb18030", errors="replace")
+
+
+#: a header label as printed: 2–6 CJK characters, possibly spaced out ("索  引 号"), then a colon
+_LABEL = re.compile(r"(?:(?<=\s)|^)((?:[\u4e00-\u9fff][ \u3000\u00a0]*){1,5}[\u4e00-\u9fff])[ \u3000]*[:：]")
+_CHROME = re.compile(r"^\s*(?:发布时间|发布日期|来源|信息来源|作者|浏览次数|点击数)[:：]")
+
+
+def _header_pairs(line: str) -> list[tuple[str, str]]:
+    labels = list(_LABEL.finditer(line))
+    if not labels or labels[0].start() > 0 and line[: labels[0].start()].strip():
+        return []
+    pairs = []
+    for i, m in enumerate(labels):
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
+        pairs.append((m.group(1).replace("\xa0", " ").strip(), line[m.end(): end].strip()))
+    return pairs
+
+
+def load_text(body: bytes) -> Document:
+    """A text capture: optional breadcrumb, then the `label: value` header lines, then the report.
+
+    The header goes to `doc.header` (labels as printed, e.g. "索  引 号"), the breadcrumb and
+    发布时间/来源 lines to `chrome_text`, the first line after the header (the title) to `page_title`.
+    """
+    text = decode_text(body)
+    if text.lstrip().startswith("{\\rtf"):
+        return Document(source="text", text=_rtf_to_text(text))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    doc = Document(source="text")
+    chrome: list[str] = []
+    i, started = 0, False
+    while i < len(lines) and i < 30:
+        line = lines[i]
+        pairs = _header_pairs(line) if line.strip() else []
+        known = [p for p in pairs if re.sub(r"\s", "", p[0]) in _HEADER_WORDS]
+        if known:
+            started = True
+            for label, value in pairs:
+                doc.header.setdefault(label, value)
+        elif started or (line.strip() and i >= 3):
+            break
+        elif line.strip():
+            chrome.append(line.strip())
+        i += 1
+    if not started:
+        chrome, i = [], 0
+    body_lines = []
+    for line in lines[i:]:
+        if _CHROME.match(line):
+            chrome.append(line.strip())
+        else:
+            body_lines.append(line.rstrip())
+    doc.chrome_text = "\n".join(chrome)
+    doc.text = "\n".join(body_lines).strip("\n")
+    doc.page_title = next((ln.strip() for ln in body_lines if ln.strip()), "")
+    return doc
+
+
+_HEADER_WORDS = frozenset(
+    "索引号 信息索引号 索取号 分类 信息分类 组配分类 主题分类 发布机构 发文机关 信息来源 来源 公开日期 发布日期"
+    " 生成日期 发文日期 成文日期 文号 发文字号 关键词 关键字 主题词 名称 标题 有效性 内容概述 浏览次数".split()
+)
+
+
+def _rtf_to_text(rtf: str) -> str:
+    """Very plain RTF → text: \\par → newline, \\uN unicode escapes and \\'hh GBK bytes kept, controls dropped."""
+    rtf = re.sub(r"\{\\\*[^{}]*\}", "", rtf)
+    rtf = re.sub(r"\\(?:par|line)\b ?", "\n", rtf)
+    rtf = re.sub(r"\\u(-?\d+) ?\??", lambda m: chr(int(m.group(1)) % 65536), rtf)
+    raw = re.sub(r"((?:\\'[0-9a-fA-F]{2})+)",
+                 lambda m: bytes.fromhex(m.group(1).replace("\\'", "")).decode("gb18030", "replace"), rtf)
+    raw = re.sub(r"\\[a-zA-Z]+-?\d* ?", "", raw)
+    return re.sub(r"[{}]", "", raw).strip()
+
+
+# -- PDF ------------------------------------------------------------------------------------------------------
+
+
+def load_pdf(body: bytes) -> Document:
+    """The PDF's text layer, page after page; no text but images means a scanned (image-only) report."""
+    from pypdf import PdfReader
+
+    doc = Document(source="pdf")
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        if reader.is_encrypted:
+            reader.decrypt("")
+        pages = list(reader.pages)
+    except Exception as exc:  # noqa: BLE001
+        doc.errors.append(f"PDF could not be read (corrupt or not a PDF): {type(exc).__name__}: {exc}")
+        return doc
+    texts = []
+    for n, page in enumerate(pages, start=1):
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception as exc:  # noqa: BLE001
+            doc.errors.append(f"PDF page {n}: text could not be extracted: {exc}")
+        try:
+            doc.images += len(page.images)
+        except Exception:  # noqa: BLE001 - an odd image filter only affects the count
+            doc.images += 1
+    doc.text = "\n".join(t.strip("\n") for t in texts).strip()
+    try:
+        title = reader.metadata.title if reader.metadata else None
+        doc.page_title = str(title or "")
+    except Exception:  # noqa: BLE001
+        pass
+    if not pages:
+        doc.errors.append("PDF has no pages")
+    return doc
+
+
+# -- DOCX -----------------------------------------------------------------------------------------------------
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def load_docx(body: bytes) -> Document:
+    """Paragraphs and tables in document order; merged cells (gridSpan / vMerge) become spans."""
+    import docx
+
+    try:
+        d = docx.Document(io.BytesIO(body))
+    except Exception as exc:  # noqa: BLE001
+        return Document(source="docx", errors=[f"DOCX could not be read (corrupt or not a DOCX): {type(exc).__name__}: {exc}"])
+    doc = Document(source="docx", page_title=d.core_properties.title or "")
+    lines: list[str] = []
+    last_para = ""
+    for el in d.element.body.iterchildren():
+        if el.tag == _W + "p":
+            last_para = "".join(t.text or "" for t in el.iter(_W + "t"))
+            lines.append(last_para)
+        elif el.tag == _W + "tbl":
+            table = _docx_table(el, last_para)
+            doc.tables.append(table)
+            lines.extend(" ".join(c.text for c in row) for row in table.rows)
+    doc.text = "\n".join(lines).strip()
+    return doc
+
+
+def _docx_table(tbl, caption: str) -> Table:
+    grid: list[list[tuple[int, str, int, str | None]]] = []  # (grid col, text, colspan, vmerge)
+    for tr in tbl.iter(_W + "tr"):
+        row, col = [], 0
+        for tc in tr.iterchildren(_W + "tc"):
+            span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
+            span = int(span_el.get(_W + "val")) if span_el is not None else 1
+            vm = tc.find(f"{_W}tcPr/{_W}vMerge")
+            vmerge = None if vm is None else (vm.get(_W + "val") or "continue")
+            text = "\n".join("".join(t.text or "" for t in p.iter(_W + "t")) for p in tc.iter(_W + "p")).strip()
+            row.append((col, re.sub(r"\s+", " ", text), span, vmerge))
+            col += span
+        grid.append(row)
+    rows: list[list[Cell]] = []
+    for r, row in enumerate(grid):
+        cells = []
+        for col, text, span, vmerge in row:
+            if vmerge == "continue":
+                continue
+            rowspan = 1
+            if vmerge == "restart":
+                for below in grid[r + 1:]:
+                    if any(c == col and v == "continue" for c, _, _, v in below):
+                        rowspan += 1
+                    else:
+                        break
+            cells.append(Cell(text, rowspan, span))
+        rows.append(cells)
+    return Table(rows=rows, caption=caption)
+
+
+# -- XLS / XLSX ---------------------------------------------------------------------------------------------------
+
+
+def _cell_str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return re.sub(r"\s+", " ", str(value)).strip()
+
+
+def _sheet_table(name: str, values: list[list[object]], merges: list[tuple[int, int, int, int]]) -> Table:
+    """Rows of values + merged ranges (row0, row1_excl, col0, col1_excl) → a Table with spans."""
+    top_left = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in merges}
+    covered = {(r, c) for r0, r1, c0, c1 in merges for r in range(r0, r1) for c in range(c0, c1)} - set(top_left)
+    rows = []
+    for r, row in enumerate(values):
+        cells = []
+        for c, value in enumerate(row):
+            if (r, c) in covered:
+                continue
+            rs, cs = top_left.get((r, c), (1, 1))
+            cells.append(Cell(_cell_str(value), rs, cs))
+        while cells and not cells[-1].text and cells[-1].colspan == 1 and cells[-1].rowspan == 1:
+            cells.pop()
+        rows.append(cells)
+    while rows and not rows[-1]:
+        rows.pop()
+    return Table(rows=rows, caption=name)
+
+
+def _workbook_document(source: str, tables: list[Table]) -> Document:
+    lines = []
+    for t in tables:
+        lines.append(t.caption)
+        lines.extend(" ".join(c.text for c in row if c.text) for row in t.rows)
+    return Document(source=source, tables=tables, text="\n".join(ln for ln in lines if ln).strip())
+
+
+def load_xls(body: bytes) -> Document:
+    """Each sheet of a BIFF .xls (xlrd) as a Table, merged cells as spans."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=body, formatting_info=True)
+    except Exception:  # noqa: BLE001 - formatting info is optional; try without it
+        try:
+            book = xlrd.open_workbook(file_contents=body)
+        except Exception as exc:  # noqa: BLE001
+            return Document(source="xls", errors=[f"XLS could not be read (corrupt or not an XLS): {type(exc).__name__}: {exc}"])
+    tables = []
+    for sheet in book.sheets():
+        values = [[sheet.cell_value(r, c) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
+        tables.append(_sheet_table(sheet.name, values, list(sheet.merged_cells)))
+    return _workbook_document("xls", tables)
+
+
+def load_xlsx(body: bytes) -> Document:
+    """Each sheet of an .xlsx (openpyxl, cached values) as a Table, merged cells as spans."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(body), data_only=True)
+    except Exception as exc:  # noqa: BLE001
+        return Document(source="xlsx", errors=[f"XLSX could not be read (corrupt or not an XLSX): {type(exc).__name__}: {exc}"])
+    tables = []
+    for ws in book.worksheets:
+        values = [list(row) for row in ws.iter_rows(values_only=True)]
+        merges = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
+        tables.append(_sheet_table(ws.title, values, merges))
+    return _workbook_document("xlsx", tables)
+
+
+# -- DOC (Word 97–2003 binary, MS-DOC) -----------------------------------------------------------------------
+
+
+class DocFormatError(ValueError):
+    """The bytes are not a readable Word 97 document."""
+
+
+def word97_text(body: bytes) -> str:
+    """The main-document text of a Word 97 .doc, special characters kept (\\r, \\x07, \\x13…).
+
+    MS-DOC: the FIB at the start of the WordDocument stream (wIdent 0xA5EC; flags at 0x0A with
+    fEncrypted 0x0100 and fWhichTblStm 0x0200; ccpText at 0x4C; fcClx/lcbClx at 0x01A2/0x01A6) locates
+    the CLX in the 0Table/1Table stream; its Pcdt holds the piece table: n+1 CPs then n 8-byte PCDs whose
+    FcCompressed (bit 30 = fCompressed) gives the piece's offset: cp1252 bytes at fc/2, or UTF-16LE at fc.
+    """
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(body)
+    except Exception as exc:  # noqa: BLE001
+        raise DocFormatError(f"not an OLE compound file ({exc})") from exc
+    if not ole.exists("WordDocument"):
+        raise DocFormatError("no WordDocument stream (not a Word 97-2003 document)")
+    word = ole.openstream("WordDocument").read()
+    if len(word) < 0x01AA:
+        raise DocFormatError("WordDocument stream too short for a Word 97 FIB")
+    ident, flags = struct.unpack_from("<H", word, 0)[0], struct.unpack_from("<H", word, 0x0A)[0]
+    if ident != 0xA5EC:
+        raise DocFormatError(f"FIB wIdent is {ident:#06x}, not 0xA5EC (Word 6/95 or damaged)")
+    if flags & 0x0100:
+        raise DocFormatError("document is encrypted (password-protected)")
+    table_name = "1Table" if flags & 0x0200 else "0Table"
+    if not ole.exists(table_name):
+        raise DocFormatError(f"FIB names the {table_name} stream, which is missing")
+    table = ole.openstream(table_name).read()
+    ccp_text = struct.unpack_from("<I", word, 0x4C)[0]
+    fc_clx, lcb_clx = struct.unpack_from("<II", word, 0x01A2)
+    if lcb_clx == 0 or fc_clx + lcb_clx > len(table):
+        raise DocFormatError("CLX (piece table) is outside the table stream")
+    clx = table[fc_clx: fc_clx + lcb_clx]
+    pos = 0
+    while pos < len(clx) and clx[pos] == 0x01:  # Prc: skip its grpprl
+        pos += 3 + struct.unpack_from("<h", clx, pos + 1)[0]
+    if pos >= len(clx) or clx[pos] != 0x02:
+        raise DocFormatError("CLX has no Pcdt (piece table)")
+    lcb = struct.unpack_from("<I", clx, pos + 1)[0]
+    plc = clx[pos + 5: pos + 5 + lcb]
+    n = (len(plc) - 4) // 12
+    if n <= 0 or (len(plc) - 4) % 12:
+        raise DocFormatError("piece table has a bad size")
+    cps = struct.unpack_from(f"<{n + 1}I", plc, 0)
+    out = []
+    for i in range(n):
+        fc = struct.unpack_from("<I", plc, 4 * (n + 1) + 8 * i + 2)[0]
+        count = cps[i + 1] - cps[i]
+        if fc & 0x40000000:
+            start = (fc & 0x3FFFFFFF) // 2
+            out.append(word[start: start + count].decode("cp1252", errors="replace"))
+        else:
+            start = fc & 0x3FFFFFFF
+            out.append(word[start: start + 2 * count].decode("utf-16-le", errors="replace"))
+    text = "".join(out)
+    return text[:ccp_text] if 0 < ccp_text <= len(text) else text
+
+
+def _clean_word(text: str) -> str:
+    """Field codes keep only their result (\\x13 code \\x14 result \\x15); drawing/object marks go."""
+    text = re.sub(r"\x13[^\x13\x14\x15]*\x14([^\x13\x14\x15]*)\x15", r"\1", text)
+    text = re.sub(r"\x13[^\x13\x14\x15]*\x15", "", text)
+    text = text.replace("\x0b", "\n").replace("\x0c", "\n").replace("\x1e", "-").replace("\xa0", " ")
+    return re.sub(r"[\x01\x02\x03\x04\x05\x08\x14\x15\x1f]", "", text)
+
+
+def word_structure(text: str) -> tuple[list[str], list[Table]]:
+    """Split Word main text into paragraphs and tables: cells end with \\x07, a row with one more \\x07.
+
+    Without the paragraph properties an empty last cell and a row end look alike; a row is only closed
+    early when it already has as many cells as the table's first row.
+    """
+    lines: list[str] = []
+    tables: list[Table] = []
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    buf: list[str] = []
+    prev = ""
+    for ch in _clean_word(text):
+        if ch == "\x07":
+            width = len(rows[0]) if rows else 0
+            if prev == "\x07" and not buf and (not width or len(row) >= width):
+                rows.append(row)
+                lines.append(" ".join(c.text for c in row))
+                row = []
+            else:
+                row.append(Cell(re.sub(r"\s+", " ", "".join(buf)).strip()))
+                buf = []
+        elif ch == "\r":
+            if row:  # a paragraph inside a cell
+                buf.append("\n")
+            else:
+                if rows:
+                    tables.append(Table(rows=rows, caption=lines[-len(rows) - 1] if len(lines) > len(rows) else ""))
+                    rows = []
+                lines.append("".join(buf))
+                buf = []
+        else:
+            buf.append(ch)
+        prev = ch
+    if row:
+        rows.append(row)
+    if rows:
+        tables.append(Table(rows=rows))
+    if buf:
+        lines.append("".join(buf))
+    return lines, tables
+
+
+def load_doc(body: bytes) -> Document:
+    """A Word 97–2003 .doc (or a ".doc" that is really HTML/RTF/text, which sniffing sends elsewhere)."""
+    try:
+        text = word97_text(body)
+    except DocFormatError as exc:
+        return Document(source="doc", errors=[f"DOC could not be read: {exc}"])
+    lines, tables = word_structure(text)
+    return Document(source="doc", text="\n".join(lines).strip(), tables=tables)
