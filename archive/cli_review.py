@@ -1,5 +1,355 @@
-"""Review commands: `check`, `flags`, `flag show|confirm|dismiss`, `status`."""
+"""Review commands: `check`, `flags`, `flag show|confirm|dismiss`, `status`.
+
+They read and write only the flag tables; the rules live in pipeline/checks, the lifecycle in archive/flags.
+"""
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import csv
+import getpass
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.cli import GongkaiError, archive_option, db_option, paths_from
+
+SEVERITY_RANK = {"warning": 1, "error": 2}
+LIST_COLUMNS = ("id", "status", "severity", "rule", "site", "publisher", "year", "subject", "message")
+
+
+def _open(db: str | None):
+    """The archive at --db, with the flag tables; a missing file is one clear line, not a new empty db."""
+    from archive.flags import ensure_flag_tables
+    from archive.schema import connect
+
+    paths = paths_from(db, None)
+    if not paths.db.exists():
+        raise GongkaiError(f"no archive at {paths.db} (run gongkai crawl or gongkai demo first, or pass --db)")
+    dbh = connect(paths.db)
+    ensure_flag_tables(dbh)
+    return dbh
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False, width=max(100, _width()))
+
+
+def _width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 160
+
+
+def _registry_path(sites: str | None, dbh) -> str | None:
+    """--sites, else $GONGKAI_SITES, else ./sites.toml, else the registry of the last crawl run (if it still exists)."""
+    for cand in (sites, os.environ.get("GONGKAI_SITES")):
+        if cand:
+            if not Path(cand).exists():
+                raise GongkaiError(f"registry file not found: {cand}")
+            return cand
+    if Path("sites.toml").exists():
+        return "sites.toml"
+    if "crawl_runs" in dbh.table_names() and "registry" in dbh["crawl_runs"].columns_dict:
+        row = next(dbh.query("SELECT registry FROM crawl_runs WHERE registry IS NOT NULL ORDER BY id DESC LIMIT 1"), None)
+        if row and row["registry"] and Path(row["registry"]).exists():
+            return row["registry"]
+    return None
+
+
+def _date(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise GongkaiError(f"--as-of must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+@click.command("check")
+@click.option("--as-of", "as_of", metavar="DATE", help="Judge deadlines as of this date (default today).")
+@click.option("--sites", metavar="FILE", help="Site registry (expected publishers, deadlines); env GONGKAI_SITES.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit 1 if open flags of this severity (or worse) remain.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@db_option
+@archive_option
+def check_command(as_of, sites, fail_on, as_json, db, archive_dir):
+    """Run every rule over the archive and update the flags (re-runs never duplicate)."""
+    from archive.flags import run_checks
+    from scraper.registry import RegistryError
+
+    dbh = _open(db)
+    registry = _registry_path(sites, dbh)
+    try:
+        summary = run_checks(dbh, registry, _date(as_of))
+    except RegistryError as exc:
+        raise GongkaiError(str(exc)) from None
+    summary["registry"] = registry
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        _print_check(summary)
+    if fail_on:
+        threshold = SEVERITY_RANK[fail_on]
+        bad = sum(n for sev, n in summary["open_by_severity"].items() if SEVERITY_RANK.get(sev, 0) >= threshold)
+        if bad:
+            click.echo(f"gongkai: {bad} open flag(s) at or above {fail_on}", err=True)
+            raise click.exceptions.Exit(1)
+
+
+def _print_check(s: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    con = _console()
+    con.print(f"checked {s['reports']} report(s) as of {s['as_of']}"
+              + (f" with registry {s['registry']}" if s.get("registry") else " (no site registry: publishers seen only)"))
+    con.print(f"findings {s['findings']}: opened {s['opened']}, re-opened {s['reopened']}, "
+              f"evidence changed {s['evidence_changed']}, resolved {s['resolved']}, unchanged {s['unchanged']}")
+    if s["open_by_rule"]:
+        con.print("open flags by rule")
+        t = Table("rule", "open")
+        for rule, n in s["open_by_rule"].items():
+            t.add_row(rule, str(n))
+        con.print(t)
+    con.print("next: gongkai flags --status open   ·   gongkai flag show ID")
+
+
+def _flag_rows(dbh, rule, status, site, year, publisher) -> list[dict[str, Any]]:
+    where, args = [], []
+    for col, val in (("rule", rule), ("site", site), ("year", year), ("publisher", publisher)):
+        if val is not None:
+            where.append(f"{col} = ?")
+            args.append(val)
+    if status != "all":
+        where.append("status = ?")
+        args.append(status)
+    sql = "SELECT * FROM flags" + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, site, year, id"
+    return list(dbh.query(sql, args))
+
+
+@click.command("flags")
+@click.option("--rule", help="Only this rule (e.g. T3-BALANCE).")
+@click.option("--status", type=click.Choice(["open", "confirmed", "dismissed", "resolved", "all"]), default="open",
+              show_default=True)
+@click.option("--site", help="Only flags of this site id.")
+@click.option("--year", type=int, help="Only this report year.")
+@click.option("--publisher", help="Only this publisher.")
+@click.option("--json", "as_json", is_flag=True, help="Flags as a JSON array (evidence included).")
+@click.option("--csv", "as_csv", is_flag=True, help="Flags as CSV with a header.")
+@db_option
+def flags_command(rule, status, site, year, publisher, as_json, as_csv, db):
+    """List flags (the review queue)."""
+    dbh = _open(db)
+    rows = _flag_rows(dbh, rule, status, site, year, publisher)
+    if as_json:
+        for r in rows:
+            r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else None
+            r["cells"] = json.loads(r["cells"]) if r["cells"] else []
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if as_csv:
+        cols = [c for c in dbh["flags"].columns_dict]
+        w = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        return
+    from rich.table import Table
+
+    t = Table(*LIST_COLUMNS, title=f"flags ({status})")
+    for r in rows:
+        style = "red" if r["severity"] == "error" else "yellow"
+        t.add_row(*(f"[{style}]{r[c]}[/{style}]" if c == "severity" else ("" if r[c] is None else str(r[c]))
+                    for c in LIST_COLUMNS))
+    con = _console()
+    con.print(t)
+    click.echo(f"{len(rows)} flag(s)", err=True)
+
+
+@click.group("flag")
+def flag_group() -> None:
+    """Review one flag: show, confirm or dismiss it."""
+
+
+def _get_flag(dbh, flag_id: int) -> dict[str, Any]:
+    try:
+        return dbh["flags"].get(flag_id)
+    except Exception:  # noqa: BLE001 - sqlite_utils NotFoundError
+        raise GongkaiError(f"no flag with id {flag_id} (see gongkai flags --status all)") from None
+
+
+def _evidence_values(ev: Any) -> list[dict[str, Any]]:
+    """Every cited value in the evidence ({"key", "value", …} dicts), wherever it is nested."""
+    out = []
+    if isinstance(ev, dict):
+        if "key" in ev and "value" in ev:
+            out.append(ev)
+        for v in ev.values():
+            out.extend(_evidence_values(v))
+    elif isinstance(ev, list):
+        for v in ev:
+            out.extend(_evidence_values(v))
+    return out
+
+
+def _archive_value(dbh, flag: dict[str, Any], cited: dict[str, Any]) -> Any:
+    """The value the archive holds now for a cited cell: the current report of the cited subject."""
+    if "metrics" not in dbh.table_names() or "reports" not in dbh.table_names():
+        return None
+    subject = cited.get("report") or (flag["subject"] if flag["rule"] not in ("MISSING",) else None)
+    if subject:
+        row = next(dbh.query("SELECT m.value FROM metrics m JOIN reports r ON r.id = m.report_id "
+                             "WHERE r.url = ? AND r.is_current = 1 AND m.key = ?", [subject, cited["key"]]), None)
+    else:
+        row = None
+    if row is None and flag.get("report_id") and not cited.get("report"):
+        row = next(dbh.query("SELECT value FROM metrics WHERE report_id = ? AND key = ?",
+                             [flag["report_id"], cited["key"]]), None)
+    if row is None:
+        return None
+    v = row["value"]
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+@flag_group.command("show")
+@click.argument("flag_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+def flag_show(flag_id, as_json, db):
+    """The flag, its evidence, the report's values side by side, and its history."""
+    from rich.table import Table
+
+    dbh = _open(db)
+    f = _get_flag(dbh, flag_id)
+    ev = json.loads(f["evidence"]) if f["evidence"] else {}
+    history = list(dbh.query("SELECT at, event, who, note FROM flag_events WHERE flag_id = ? ORDER BY id", [flag_id]))
+    cited = _evidence_values(ev)
+    side = [{**c, "archive_now": _archive_value(dbh, f, c)} for c in cited]
+    if as_json:
+        click.echo(json.dumps({**f, "evidence": ev, "cells": json.loads(f["cells"] or "[]"), "values": side,
+                               "history": history}, ensure_ascii=False, indent=2))
+        return
+    con = _console()
+    con.print(f"[b]flag {f['id']}[/b]  {f['rule']} ({f['severity']})  status [b]{f['status']}[/b]")
+    con.print(f"subject: {f['subject']}   publisher: {f['publisher'] or '—'}   year: {f['year'] or '—'}   "
+              f"site: {f['site'] or '—'}")
+    con.print(f"message: {f['message']}")
+    if f["decided_by"]:
+        con.print(f"decided: {f['status']} by {f['decided_by']} at {f['decided_at']}: {f['note'] or ''}")
+    scalars = {k: v for k, v in ev.items() if not isinstance(v, dict | list)}
+    if scalars:
+        con.print("evidence: " + "   ".join(f"{k} = {v}" for k, v in scalars.items()))
+    if side:
+        t = Table("report", "cell", "value (evidence)", "value (archive now)", "where", "printed", title="values")
+        for c in side:
+            now = c["archive_now"]
+            mark = "" if now is None or now == c.get("value") else " [red](changed)[/red]"
+            t.add_row(str(c.get("report") or f["subject"]), c["key"], str(c.get("value")),
+                      ("—" if now is None else str(now)) + mark, str(c.get("where") or ""), str(c.get("raw") or ""))
+        con.print(t)
+    rest = {k: v for k, v in ev.items() if isinstance(v, dict | list) and k not in ("values",)}
+    for k, v in rest.items():
+        con.print(f"{k}: " + json.dumps(v, ensure_ascii=False)[:2000])
+    t = Table("at", "event", "who", "note", title="history")
+    for h in history:
+        t.add_row(*(str(h[c] or "") for c in ("at", "event", "who", "note")))
+    con.print(t)
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def _decide(action: str, flag_id: int, note: str | None, by: str | None, db: str | None) -> None:
+    from archive import flags
+
+    dbh = _open(db)
+    _get_flag(dbh, flag_id)
+    row = getattr(flags, action)(dbh, flag_id, note=note, who=_who(by))
+    click.echo(f"flag {flag_id} {row['status']} by {row['decided_by']}" + (f": {note}" if note else ""))
+
+
+@flag_group.command("confirm")
+@click.argument("flag_id", type=int)
+@click.option("--note", help="Why (kept with the flag).")
+@click.option("--by", help="Reviewer name (default $USER).")
+@db_option
+def flag_confirm(flag_id, note, by, db):
+    """The report really is wrong: keep the flag, with who and why."""
+    _decide("confirm", flag_id, note, by, db)
+
+
+@flag_group.command("dismiss")
+@click.argument("flag_id", type=int)
+@click.option("--note", required=True, help="Why it is not a problem (required: the next reviewer reads it).")
+@click.option("--by", help="Reviewer name (default $USER).")
+@db_option
+def flag_dismiss(flag_id, note, by, db):
+    """Not a problem: the flag stays dismissed until its evidence changes."""
+    _decide("dismiss", flag_id, note, by, db)
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+def status_command(as_json, db):
+    """Last crawl runs, per-site health and open flags by rule and by site."""
+    from rich.table import Table
+
+    from archive.flags import open_counts
+
+    dbh = _open(db)
+    runs: list[dict[str, Any]] = []
+    if "crawl_runs" in dbh.table_names():
+        runs = list(dbh.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 5"))
+    sites: list[dict[str, Any]] = []
+    if "sites" in dbh.table_names() and "reports" in dbh.table_names():
+        sites = list(dbh.query(
+            "SELECT s.id AS site, s.last_crawled, "
+            "(SELECT count(*) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS reports, "
+            "(SELECT max(year) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS latest_year, "
+            "(SELECT count(*) FROM flags f WHERE f.site = s.id AND f.status = 'open') AS open_flags "
+            "FROM sites s ORDER BY s.id"))
+    out = {"runs": runs, "sites": sites, "open_by_rule": open_counts(dbh, "rule"),
+           "open_by_site": open_counts(dbh, "site"), "open_by_severity": open_counts(dbh, "severity")}
+    if as_json:
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return
+    con = _console()
+    if runs:
+        cols = [c for c in ("id", "started_at", "finished_at", "status", "as_of") if c in runs[0]]
+        t = Table(*cols, title="last crawl runs")
+        for r in runs:
+            t.add_row(*("" if r[c] is None else str(r[c]) for c in cols))
+        con.print(t)
+    else:
+        con.print("no crawl runs yet")
+    if sites:
+        t = Table("site", "last crawled", "reports", "latest year", "open flags", title="sites")
+        for s in sites:
+            t.add_row(*("" if s[c] is None else str(s[c])
+                        for c in ("site", "last_crawled", "reports", "latest_year", "open_flags")))
+        con.print(t)
+    for by, counts in (("rule", out["open_by_rule"]), ("site", out["open_by_site"])):
+        con.print(f"open flags by {by}" + ("" if counts else ": none"))
+        if counts:
+            t = Table(by, "open")
+            for k, n in counts.items():
+                t.add_row(k, str(n))
+            con.print(t)
+
+
+COMMANDS: list = [check_command, flags_command, flag_group, status_command]
