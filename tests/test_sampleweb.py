@@ -268,3 +268,13 @@ def test_sample_registry_matches_generator() -> None:
     reg = tomllib.loads(path.read_text(encoding="utf-8"))
     assert reg["proxy"] == "http://127.0.0.1:8399"
     assert {s["style"] for s in reg["sites"]} == {"trs", "hanweb", "jsonapi", "gbk", "jcms"}
+
+
+def test_large_scale_hosts_unique_and_served() -> None:
+    big = SampleWeb(seed=3, scale=300)
+    assert len(big.hosts) == 300
+    mid = SampleWeb(seed=1, scale=50)
+    t = mid.truth()
+    assert len(t["sites"]) == 50 and len(t["reports"]) > 2000
+    for r in t["reports"][::40]:
+        assert mid.get_bytes(r["url"])[0] == 200, r["url"]

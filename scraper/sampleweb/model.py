@@ -33,21 +33,30 @@ TITLE_FORMS = ["{p}{y}年政府信息公开工作年度报告", "{p}{y}年度政
                "{p}{y}年政府信息公开年度报告"]
 
 
+def _pairs() -> list[tuple[str, str]]:
+    """Two-character names with unique pinyin, none clashing with the base sites."""
+    seen = {pid for _, pid in BASE_SITES}
+    out = []
+    for a in _A:
+        for b in _B:
+            if a[1] + b[1] not in seen and a[0] + b[0] not in {r[:2] for r, _ in BASE_SITES}:
+                seen.add(a[1] + b[1])
+                out.append((a[0] + b[0], a[1] + b[1]))
+    return out
+
+
+_PAIRS = _pairs()
+
+
 def site_identity(idx: int) -> tuple[str, str]:
-    """(region name, host id) of site idx; unique for idx < 5 + 18*16*2."""
+    """(region name, host id) of site idx; unique for every idx up to 5 + 2 * len(_PAIRS)."""
     if idx < len(BASE_SITES):
         return BASE_SITES[idx]
     k = idx - len(BASE_SITES)
-    pairs = [(a, b) for a in _A for b in _B]
-    a, b = pairs[(k * 7) % len(pairs)]
-    level = "县" if (k // len(pairs)) % 2 == 0 else "区"
-    if k >= 2 * len(pairs):
+    if k >= 2 * len(_PAIRS):
         raise ValueError("scale too large")
-    suffix = "" if k < len(pairs) else "qu"
-    region = a[0] + b[0] + level
-    if region in {r for r, _ in BASE_SITES}:
-        region = a[0] + b[0] + "市"
-    return region, a[1] + b[1] + suffix
+    name, pid = _PAIRS[(k * 7) % len(_PAIRS)]
+    return (name + "县", pid) if k < len(_PAIRS) else (name + "区", pid + "qu")
 
 
 @dataclass
