@@ -107,6 +107,13 @@ class Report:
         if self.kind == "image_only":
             return {}
         m = {k: v for k, v in self.metrics.items() if k not in self.blanks}
+        if self.fmt == "legacy":  # prose only states details of non-zero totals
+            for grp in ("review", "suit"):
+                if not m.get(f"{grp}.total"):
+                    for k in ("upheld", "corrected", "other"):
+                        m.pop(f"{grp}.{k}", None)
+            if not m.get("apps.new.total"):
+                m = {k: v for k, v in m.items() if not k.startswith(("legacy.apps.", "legacy.answers."))}
         if self.fmt != "legacy" and "suit.direct.total" in m and "suit.after_review.total" in m:
             m["suit.total"] = m["suit.direct.total"] + m["suit.after_review.total"]
         return m
@@ -286,7 +293,8 @@ def build_site(seed: int, idx: int, night: int) -> Site:
                     prng, prev_t2 if (prev_t2 and fmt == "2019" and "proactive.fees.prev_items" in prev_t2)
                     or (prev_t2 and fmt == "2021" and "proactive.rules.in_force" in prev_t2) else None)
                 prev_t2 = t2
-                metrics = {**t2, **N.flatten_table3(t3), **N.gen_table4(prng, size)}
+                metrics = {**t2, **N.flatten_table3(t3), **N.gen_table4(prng, size),
+                           "proactive.total": prng.randint(300, 9000)}
             late = has("LATE", pi, year) is not None
             new_late = has("NEW-LATE", pi, year)
             published = _pub_date(prng, pub, year, late or new_late is not None)

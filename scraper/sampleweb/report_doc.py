@@ -161,10 +161,9 @@ def build_doc(rep: Report) -> list[Block]:
     rng = random.Random(f"doc:{rep.url}:{rep.year}")
     blocks = [Block("title", rep.title), Block("p", _intro(rep))]
     blocks += _legacy(rep, rng) if rep.fmt == "legacy" else _modern(rep, rng)
-    sign = N and (rep.published if rep.fmt != "legacy" else None)
+    y, mo, d = (int(x) for x in rep.published.split("-"))
     blocks.append(Block("p", rep.publisher.issuer))
-    blocks.append(Block("p", cn_date(rep.published) if sign is None else
-                        f"{int(rep.published[:4])}年{int(rep.published[5:7])}月{int(rep.published[8:])}日"))
+    blocks.append(Block("p", cn_date(rep.published) if rep.fmt == "legacy" else f"{y}年{mo}月{d}日"))
     return blocks
 
 
@@ -177,7 +176,7 @@ def _modern(rep: Report, rng: random.Random) -> list[Block]:
          Block("p", f"{y}年，{rep.publisher.name}认真贯彻落实《条例》和上级关于政务公开工作的部署要求，"
                     f"以公开为常态、不公开为例外，持续提升政府信息公开质量。"
                     + ("全面落实工作考核、社会评议和责任追究制度，将政务公开纳入年度绩效考核。" if gov else "")),
-         Block("p", f"（一）主动公开。全年通过政府网站主动公开政府信息{rng.randint(300, 9000)}条。"),
+         Block("p", f"（一）主动公开。全年通过政府网站主动公开政府信息{g('proactive.total')}条。"),
          Block("p", f"（二）依申请公开。本年新收政府信息公开申请{g('apps.new.total')}件，上年结转{g('apps.carried_in.total')}件，"
                     f"办结{g('apps.result.total.total')}件，结转下年度继续办理{g('apps.carried_out.total')}件。"),
          Block("p", "（三）政府信息管理。严格落实公开属性源头认定和保密审查机制。"),
