@@ -1,0 +1,265 @@
+"""Tables 三 and 四 recovered from flattened text (PDF text layers, page text) by constraint solving.
+
+Text extraction loses cell boundaries: `行政规范性文件693665`, `1.本机关不掌握相关政府信息2200003252.没有现成…`
+(the trailing `2` is the next row's numbering), table 四 as one run `21317000001324019`. The row labels
+are anchors (matched across line breaks and stray spaces), and the identities of checks.md choose the
+segmentation of each digit run: T3-ROW-SUM per row (总计 = Σ six applicant columns), then T3-BALANCE
+and T3-RESULT-SUM across rows, T4-SUM per group of table 四. A value is only set when exactly one
+segmentation is consistent; otherwise it is left out and a note says why (domain.md §4.4).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable
+
+from .document import Document
+from .model import Extraction, Provenance
+
+COLUMNS = ("natural_person", "org_business", "org_research", "org_nonprofit", "org_legal", "org_other", "total")
+OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+WHERE = "constraint-solved from flattened text"
+_MAX_DIGITS = 7
+_MAX_COMBOS = 200_000
+
+#: (row key, label as printed without numbering, numbering that precedes the label in print)
+_ROWS_HEAD = [
+    ("new", "本年新收政府信息公开申请数量", "一、"),
+    ("carried_in", "上年结转政府信息公开申请数量", "二、"),
+    ("result.disclosed", "予以公开", "（一）"),
+    ("result.partial", "部分公开区分处理的只计这一情形不计其他情形", "（二）"),
+    ("result.withheld.state_secret", "属于国家秘密", "1."),
+    ("result.withheld.law_forbidden", "其他法律行政法规禁止公开", "2."),
+    ("result.withheld.security_stability", "危及三安全一稳定", "3."),
+    ("result.withheld.third_party", "保护第三方合法权益", "4."),
+    ("result.withheld.internal_affairs", "属于三类内部事务信息", "5."),
+    ("result.withheld.process_info", "属于四类过程性信息", "6."),
+    ("result.withheld.enforcement_file", "属于行政执法案卷", "7."),
+    ("result.withheld.query_matter", "属于行政查询事项", "8."),
+    ("result.unable.not_held", "本机关不掌握相关政府信息", "1."),
+    ("result.unable.needs_creation", "没有现成信息需要另行制作", "2."),
+    ("result.unable.unclear", "补正后申请内容仍不明确", "3."),
+    ("result.ignored.petition", "信访举报投诉类申请", "1."),
+    ("result.ignored.repeat", "重复申请", "2."),
+    ("result.ignored.publication", "要求提供公开出版物", "3."),
+    ("result.ignored.excessive", "无正当理由大量反复申请", "4."),
+    ("result.ignored.reconfirm", "要求行政机关确认或重新出具已获取信息", "5."),
+]
+_ROWS_2021 = [
+    ("result.other.no_correction", "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请", "1."),
+    ("result.other.no_fee", "申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请", "2."),
+    ("result.other.misc", "其他", "3."),
+]
+_ROWS_2019 = [("result.other", "其他处理", "（六）")]
+_ROWS_TAIL = [
+    ("result.total", "总计", "（七）"),
+    ("carried_out", "结转下年度继续办理", "四、"),
+]
+_GAP = r"[\s“”\"'‘’、，,（）()：:·]*"
+
+
+def _label_re(label: str) -> str:
+    return _GAP.join(re.escape(c) for c in label)
+
+
+def solve_tables(doc: Document, ex: Extraction) -> None:
+    """Recover tables 三 and 四 from `doc.text` into `ex` (keys not set yet only), noting ambiguities."""
+    text = unicodedata.normalize("NFKC", doc.text)
+    source = "attachment" if doc.source in ("pdf", "docx", "doc", "xls", "xlsx") else "text"
+    solve_table3(text, ex, source)
+    solve_table4(text, ex, source)
+
+
+# -- segmentation ---------------------------------------------------------------------------------------
+
+
+def segmentations(runs: list[str], n: int, ok: Callable[[list[int]], bool] | None = None,
+                  check_every: int = 0) -> list[list[int]]:
+    """All ways to cut the digit runs into `n` numbers (each run into ≥ 1 numbers, no leading zeros,
+    at most 7 digits) that pass `ok`; with check_every=k, `ok` also prunes after every k numbers."""
+    out: list[list[int]] = []
+
+    def rec(i: int, pos: int, acc: list[int]) -> None:
+        if len(out) > 64 or len(acc) > n:
+            return
+        if i == len(runs):
+            if len(acc) == n and (ok is None or ok(acc)):
+                out.append(list(acc))
+            return
+        run = runs[i]
+        remaining_runs = len(runs) - i - 1
+        for end in range(pos + 1, min(len(run), pos + _MAX_DIGITS) + 1):
+            piece = run[pos:end]
+            if len(piece) > 1 and piece[0] == "0":
+                break
+            acc.append(int(piece))
+            if check_every and len(acc) % check_every == 0 and ok is not None and not ok(acc):
+                acc.pop()
+                continue
+            if end == len(run):
+                if len(acc) + remaining_runs <= n:
+                    rec(i + 1, 0, acc)
+            else:
+                rec(i, end, acc)
+            acc.pop()
+
+    rec(0, 0, [])
+    return out
+
+
+def _row_ok(values: list[int]) -> bool:
+    return len(values) == 7 and sum(values[:6]) == values[6]
+
+
+# -- table 三 ---------------------------------------------------------------------------------------------
+
+
+def _table3_rows(text: str) -> list[tuple[str, str, str]]:
+    rows = _ROWS_HEAD + (_ROWS_2021 if re.search(_label_re("逾期不补正"), text) else _ROWS_2019) + _ROWS_TAIL
+    return rows
+
+
+def _anchors(text: str, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, int, int]]:
+    """(row key, next numbering, label start, label end) for the labels found, in printed order."""
+    start = re.search(_label_re("本年新收政府信息公开申请数量"), text)
+    if not start:
+        return []
+    pos, found = start.start(), []
+    for i, (key, label, _num) in enumerate(rows):
+        m = re.compile(_label_re(label)).search(text, pos)
+        if not m or (found and m.start() - found[-1][3] > 400):
+            continue
+        nxt = rows[i + 1][2] if i + 1 < len(rows) else ""
+        found.append((key, nxt, m.start(), m.end()))
+        pos = m.end()
+    return found
+
+
+def _digit_runs(segment: str, next_numbering: str) -> list[str]:
+    """Digit runs of a row's value segment, without the next row's numbering stuck to its end."""
+    seg = segment
+    if next_numbering[:1].isdigit():
+        seg = re.sub(re.escape(next_numbering[0]) + r"\s*[.．]\s*$", "", seg.rstrip())
+    seg = re.sub(r"[(（][一二三四五六七][)）][^\d]*$", "", seg)
+    return re.findall(r"\d+", seg)
+
+
+def solve_table3(text: str, ex: Extraction, source: str = "text") -> None:
+    rows = _table3_rows(text)
+    anchors = _anchors(text, rows)
+    if len(anchors) < 3:
+        return
+    candidates: dict[str, list[list[int]]] = {}
+    raw: dict[str, str] = {}
+    for i, (key, nxt, _s, end) in enumerate(anchors):
+        stop = anchors[i + 1][2] if i + 1 < len(anchors) else min(len(text), end + 200)
+        segment = text[end:stop]
+        if i + 1 == len(anchors):
+            segment = re.split(r"\n\s*[四五六]、|[^\d\s]{4}", segment)[0]
+        runs = _digit_runs(segment, nxt)
+        if not runs:
+            continue
+        sols = segmentations(runs, 7, _row_ok)
+        raw[key] = " ".join(runs)
+        if sols:
+            candidates[key] = sols
+        else:
+            ex.notes.append(f"table 三 row {key}: no segmentation of {raw[key]!r} satisfies 总计 = Σ columns; left out")
+    chosen = _choose(candidates, ex)
+    if not chosen:
+        return
+    for key, values in chosen.items():
+        for col, v in zip(COLUMNS, values, strict=True):
+            metric = f"apps.{key}.{col}"
+            if metric not in ex.metrics:
+                ex.set(metric, v, Provenance(source, f"{WHERE}: table 三 row {key}", raw[key]))
+    if "三" not in ex.tables:
+        ex.tables.append("三")
+    ex.notes.append(f"table 三 read from flattened text by constraint solving ({len(chosen)} rows)")
+
+
+def _choose(candidates: dict[str, list[list[int]]], ex: Extraction) -> dict[str, list[int]]:
+    """One segmentation per row: unique ones directly, ambiguous ones by the column identities."""
+    fixed = {k: v[0] for k, v in candidates.items() if len(v) == 1}
+    open_rows = [k for k, v in candidates.items() if len(v) > 1]
+    if not open_rows:
+        return fixed
+    combos = 1
+    for k in open_rows:
+        combos *= len(candidates[k])
+    consistent: list[dict[str, list[int]]] = []
+    if combos <= _MAX_COMBOS:
+        for pick in itertools.product(*(candidates[k] for k in open_rows)):
+            trial = {**fixed, **dict(zip(open_rows, pick, strict=True))}
+            if _columns_ok(trial):
+                consistent.append(trial)
+                if len(consistent) > 1:
+                    break
+    if len(consistent) == 1:
+        return consistent[0]
+    for k in open_rows:
+        options = " or ".join(str(c) for c in candidates[k][:3])
+        ex.notes.append(f"table 三 row {k}: ambiguous in flattened text ({options}); left out")
+    return fixed
+
+
+def _columns_ok(rows: dict[str, list[int]]) -> bool:
+    """T3-BALANCE and T3-RESULT-SUM for every column, where all the rows they need are present."""
+    leaves = [k for k in rows if k.startswith("result.") and k != "result.total"]
+    for c in range(7):
+        if all(k in rows for k in ("new", "carried_in", "result.total", "carried_out")):
+            if rows["new"][c] + rows["carried_in"][c] != rows["result.total"][c] + rows["carried_out"][c]:
+                return False
+        if "result.total" in rows and len(leaves) >= 20:
+            if sum(rows[k][c] for k in leaves) != rows["result.total"][c]:
+                return False
+    return True
+
+
+# -- table 四 ---------------------------------------------------------------------------------------------
+
+_T4_START = re.compile(_label_re("行政复议") + r"[\s\S]{0,40}?" + _label_re("行政诉讼"))
+
+
+def _group_ok(values: list[int]) -> bool:
+    g = values[-5:]
+    return len(g) == 5 and sum(g[:4]) == g[4]
+
+
+def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
+    head = None
+    for m in re.finditer(r"四" + _GAP + "[、.]?" + _GAP + "政府信息公开" + _GAP + "行政复议", text):
+        head = m
+    start = head.end() if head else None
+    if start is None:
+        m = _T4_START.search(text)
+        if not m:
+            return
+        start = m.start()
+    section = re.split(r"五" + _GAP + "[、.]" + _GAP + "(?:政府信息公开工作)?存在", text[start:])[0]
+    labels = list(re.finditer(_label_re("总计") + "|" + _label_re("尚未审结"), section))
+    if not labels:
+        return
+    body = section[labels[-1].end():]
+    runs = re.findall(r"\d+", re.split(r"[^\d\s]{2}", body.strip(), maxsplit=1)[0])
+    if not runs:
+        return
+    sols = segmentations(runs, 15, _group_ok, check_every=5)
+    raw = " ".join(runs)
+    if len(sols) != 1:
+        why = "no segmentation satisfies" if not sols else f"{len(sols)} segmentations satisfy"
+        ex.notes.append(f"table 四 in flattened text ({raw!r}): {why} 维持+纠正+其他+尚未审结 = 总计; left out")
+        return
+    values = sols[0]
+    for g, prefix in enumerate(("review", "suit.direct", "suit.after_review")):
+        for o, outcome in enumerate(OUTCOMES):
+            metric = f"{prefix}.{outcome}"
+            if metric not in ex.metrics:
+                ex.set(metric, values[5 * g + o], Provenance(source, f"{WHERE}: table 四 {prefix}", raw))
+    if "suit.total" not in ex.metrics:
+        ex.set("suit.total", values[9] + values[14], Provenance(source, f"{WHERE}: table 四 derived", raw))
+    if "四" not in ex.tables:
+        ex.tables.append("四")
+    ex.notes.append("table 四 read from flattened text by constraint solving")
