@@ -182,3 +182,37 @@ def test_format_from_keys_and_legacy():
     assert detect_format(ex) == "2019"
     ex.metrics["proactive.rules.issued"] = 0
     assert detect_format(ex) == "2021"
+
+
+def test_money_units_follow_the_key():
+    from pipeline.extract.tables import read_t2
+
+    rows = [[Cell("信息内容"), Cell("本年收费金额（单位：元）", 1, 3)], [Cell("行政事业性收费"), Cell("125000", 1, 3)],
+            [Cell("信息内容"), Cell("采购项目数量"), Cell("采购总金额", 1, 2)],
+            [Cell("政府集中采购"), Cell("3"), Cell("25.1万元", 1, 2)]]
+    ex = Extraction()
+    assert read_t2([Table(rows)], ex)
+    assert ex.metrics["proactive.fees.amount_10k_yuan"] == 12.5
+    assert ex.metrics["proactive.procurement.amount_yuan"] == 251000
+    assert ex.metrics["proactive.procurement.items"] == 3
+
+
+def test_failing_step_becomes_an_error_not_a_crash(monkeypatch):
+    import pipeline.extract.tables as tables
+
+    def boom(doc, ex):
+        raise RuntimeError("bad table")
+
+    monkeypatch.setattr(tables, "extract_tables", boom)
+    ex = run("t4_split.html")
+    assert ex.errors == ["tables failed: RuntimeError: bad table"]
+    assert ex.fields["title"] == "测试县2021年政府信息公开工作年度报告"
+
+
+def test_header_like_column_titles_in_a_body_table_are_not_pairs():
+    from pipeline.extract.html import load_html
+
+    doc = load_html("<div id='zoom'><p>正文内容足够长的一段文字在这里。</p><table><tr><td>文件名称</td><td>文号</td>"
+                    "<td>发布日期</td></tr><tr><td>某文件</td><td>某〔2021〕1号</td><td>2021-01-01</td></tr></table></div>"
+                    .encode())
+    assert "文件名称" not in doc.header and "文号" not in doc.header

@@ -35,9 +35,6 @@ _BODY_XPATHS = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article_content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' view ')]",
-    "//*[@id='content']",
-    "//article",
 )
 
 _BLOCK = frozenset(
@@ -258,7 +255,7 @@ def header_tables(tree: etree._Element) -> dict[str, str]:
             while i < len(texts):
                 raw = texts[i]
                 label = norm_label(raw)
-                if label in HEADER_LABELS and i + 1 < len(texts):
+                if label in HEADER_LABELS and i + 1 < len(texts) and norm_label(texts[i + 1]) not in HEADER_LABELS:
                     found.setdefault(label, texts[i + 1])
                     i += 2
                     continue
