@@ -85,3 +85,13 @@ def test_table_three_continued_in_second_table():
     assert ex.metrics["apps.result.other.total"] == 3
     assert ex.metrics["apps.carried_out.natural_person"] == 1
     assert ex.fields["format"] == "2019"
+
+
+def test_listing_page_is_not_a_report_and_has_no_format():
+    body = _page("政府信息公开年报_平潭综合实验区", "".join(
+        f"<li><a href='t{i}.htm'>平潭综合实验区{y}年度政府信息公开工作年度报告</a><span>{y + 1}-02-08</span></li>"
+        for i, y in enumerate(range(2015, 2024))))
+    ex = extract(body, "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/")
+    assert ex.kind == "not_report"
+    assert ex.fields["format"] is None
+    assert ex.metrics == {}

@@ -148,6 +148,8 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     ex.fields["format"] = detect_format(ex)
     _derive(ex)
     ex.kind = _kind(doc, ex)
+    if ex.kind != "report" and not ex.tables:
+        ex.fields["format"] = None  # a listing or an image is in no format
     return ex
 
 
