@@ -1,0 +1,76 @@
+"""Build the Datasette that `gongkai serve` runs: the archive read-only, its metadata and the review plugin.
+
+Datasette opens a mutable file with mode=ro (and the plugin adds PRAGMA query_only), so the nightly
+crawl can keep writing while people browse; the only write is a reviewer's decision, made by the
+plugin on its own connection.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from datasette.app import Datasette
+from datasette.plugins import pm
+
+from archive.config import Paths
+from archive.web.metadata import build_metadata
+from archive.web.views import ServeConfig
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
+STATIC = PACKAGE / "static"
+PLUGIN_NAME = "gongkai-review"
+
+SETTINGS = {
+    "truncate_cells_html": 160,  # reports.text is whole reports
+    "suggest_facets": False,  # metrics can hold millions of rows
+    "default_page_size": 50,
+    "sql_time_limit_ms": 5000,
+}
+
+
+def register_plugin() -> None:
+    """Register the review plugin once per process (pluggy rejects a second registration)."""
+    if pm.get_plugin(PLUGIN_NAME) is None:
+        from archive.web import plugin
+
+        pm.register(plugin, name=PLUGIN_NAME)
+
+
+def ensure_archive(paths: Paths) -> None:
+    """Create the schema (and flag tables) if the archive is new, so every page has its tables."""
+    from archive.schema import connect, ensure_schema
+
+    db = connect(paths.db)
+    try:
+        ensure_schema(db)
+    finally:
+        db.conn.close()
+
+
+class GongkaiDatasette(Datasette):
+    """Datasette that knows its gongkai config before __init__ builds the app (routes are fixed then)."""
+
+    def __init__(self, *args, gongkai_config: ServeConfig, **kwargs) -> None:
+        self.gongkai_config = gongkai_config
+        super().__init__(*args, **kwargs)
+
+
+def make_datasette(paths: Paths, password: str | None = None, secret: str | None = None) -> Datasette:
+    """A Datasette over the archive with the review routes; `password` enables reviewer logins."""
+    register_plugin()
+    db_path = str(paths.db)
+    name = Path(db_path).stem  # how Datasette names a database file
+    cfg = ServeConfig(db_name=name, db_path=paths.db, warc_dir=paths.warc_dir, password=password or None)
+    ds = GongkaiDatasette(
+        files=[db_path],
+        gongkai_config=cfg,
+        metadata=build_metadata(name),
+        settings=SETTINGS,
+        template_dir=str(TEMPLATES),
+        static_mounts=[("gongkai-static", str(STATIC))],
+        secret=secret or secrets.token_hex(32),
+    )
+    assert name in ds.databases, list(ds.databases)
+    return ds

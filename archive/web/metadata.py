@@ -1,0 +1,175 @@
+"""Datasette metadata for the archive: titles, what each table and column means, and the canned
+queries of the review queue. Kept as data so `gongkai serve` and the tests read the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: table -> (description, {column: description})
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "crawl_runs": ("One row per crawl (the nightly job): when, which sites, what it found.", {
+        "id": "run number", "started_at": "UTC start", "finished_at": "UTC end (empty while running or killed)",
+        "status": "running / ok / failed / interrupted", "registry": "site registry file used",
+        "sites": "sites crawled (JSON)", "pid": "process id of the crawl", "processes": "worker processes",
+        "counts": "pages fetched, new, changed, errors (JSON)", "summary": "one-line summary",
+        "as_of": "date the checks used as 'today'"}),
+    "sites": ("Government sites in the registry (one per disclosure platform).", {
+        "id": "registry id", "name": "site name", "style": "CMS family / navigation style",
+        "start_urls": "where the crawl starts (JSON)", "allowed_hosts": "hosts the crawl may follow (JSON)",
+        "enabled": "1 = crawled nightly", "verified": "1 = a human checked the registry entry",
+        "first_seen": "first crawl", "last_crawled": "latest crawl"}),
+    "pages": ("Every archived version of every URL; the bytes are in the WARC files (warc_file, warc_offset).", {
+        "url": "address as fetched", "version": "1, 2, … a new version when the bytes change",
+        "site_id": "registry site", "role": "list / report / attachment / other", "status": "HTTP status",
+        "content_type": "Content-Type as served", "sha256": "hash of the body as received",
+        "size": "bytes", "fetched_at": "UTC time of the capture", "run_id": "crawl run",
+        "warc_file": "WARC file holding the bytes", "warc_offset": "record offset in that file",
+        "warc_length": "record length", "etag": "ETag as served", "last_modified": "Last-Modified as served",
+        "referrer": "page that linked here", "title": "HTML title"}),
+    "captures": ("Every fetch attempt of every run, including failures and unchanged revisits.", {
+        "url": "address", "method": "HTTP method", "fingerprint": "request fingerprint (resume key)",
+        "outcome": "new / changed / unchanged / not_modified / error", "page_id": "archived page version",
+        "error_kind": "timeout / dns / http / …", "error": "error text"}),
+    "attachments": ("Documents (PDF, DOC, XLS…) linked from a report page.", {
+        "report_url": "page that links the document", "url": "document address", "name": "link text"}),
+    "reports": ("Annual reports (政府信息公开工作年度报告) extracted from archived pages; old versions stay "
+                "with is_current = 0. Full-text search (trigram) needs at least 3 characters.", {
+        "page_id": "archived page version this was extracted from", "url": "report address",
+        "site_id": "registry site", "role": "page or attachment", "parent_report_id": "report page of an attachment",
+        "title": "标题", "year": "report year (统计期限)", "format": "legacy / 2019 / 2021",
+        "publisher": "发布机构 (the body that reports)", "issuer": "发文机关", "published": "发布日期",
+        "index_no": "索引号", "doc_no": "文号", "category": "主题分类", "keywords": "主题词",
+        "site_name": "site name on the page", "site_domain": "site domain", "site_id_code": "网站标识码",
+        "column_name": "栏目", "kind": "report / not_report / image_only …", "version": "page version",
+        "is_current": "1 = latest version of this report", "first_captured": "first capture of this URL",
+        "extracted_at": "when extracted", "extractor": "extractor version", "errors": "extraction problems (JSON)",
+        "text": "full text of the report"}),
+    "metrics": ("One number of one report (keys: shared/spec/metrics.md), with where it came from.", {
+        "report_id": "report", "key": "metric key, e.g. apps.new.total", "value": "the number (NULL = not stated)",
+        "approximate": "1 = hedged (约, 近, 余)", "source": "table / prose", "where_": "table/row/column or sentence",
+        "raw": "the text as printed"}),
+    "extraction_errors": ("Pages whose extraction failed, for the parser maintainers.", {}),
+    "migrations": ("Schema versions applied to this archive.", {}),
+    "flags": ("Findings of the checks (shared/spec/checks.md) for human review; decisions survive re-runs.", {
+        "rule": "rule id (T3-BALANCE, MISSING, …)", "severity": "error / warning",
+        "subject": "report URL, or publisher|year", "cells": "metric keys involved (JSON)",
+        "identity": "rule + subject + cells (stable across runs)",
+        "status": "open / confirmed / dismissed / resolved", "message": "what is wrong, in one sentence",
+        "evidence": "expected, found and where each value came from (JSON)", "evidence_hash": "hash of evidence",
+        "site": "registry site", "publisher": "发布机构", "year": "report year", "report_id": "report row",
+        "first_seen": "first run that found it", "last_seen": "latest run that found it",
+        "last_run_id": "latest run", "decided_by": "reviewer", "decided_at": "decision time",
+        "note": "reviewer's note"}),
+    "flag_events": ("History of every flag: opened, confirmed, dismissed, resolved, re-opened.", {
+        "flag_id": "flag", "at": "UTC time", "event": "what happened", "who": "reviewer (empty = the checks)",
+        "note": "note", "evidence": "evidence at that moment (JSON)", "run_id": "crawl run"}),
+}
+
+#: outcome groups of table 三 (totals column), for the publisher query and chart
+OUTCOMES: list[tuple[str, str]] = [
+    ("disclosed", "apps.result.disclosed.total"), ("partial", "apps.result.partial.total"),
+    ("withheld", "apps.result.withheld.%.total"), ("unable", "apps.result.unable.%.total"),
+    ("ignored", "apps.result.ignored.%.total"), ("other", "apps.result.other%.total"),
+]
+
+
+def _metric(key: str) -> str:
+    return f"max(CASE WHEN m.key = '{key}' THEN m.value END)"
+
+
+def _outcome_columns() -> str:
+    cols = []
+    for name, pattern in OUTCOMES:
+        op = "LIKE" if "%" in pattern else "="
+        # a group is NULL when none of its rows is stated (missing is unknown, never 0)
+        cols.append(f"sum(CASE WHEN m.key {op} '{pattern}' THEN m.value END) AS {name}")
+    return ",\n       ".join(cols)
+
+
+# values are REAL (money and percentages share the column): show counts as 70, not 70.0
+PUBLISHER_SQL = f"""WITH m AS (SELECT report_id, key,
+                  iif(value = CAST(value AS INTEGER), CAST(value AS INTEGER), value) AS value FROM metrics)
+SELECT r.year,
+       {_metric('apps.new.total')} AS applications,
+       {_outcome_columns()},
+       {_metric('apps.result.total.total')} AS result_total,
+       {_metric('apps.carried_out.total')} AS carried_out,
+       {_metric('review.total')} AS reviews,
+       {_metric('suit.direct.total')} AS suits_direct,
+       {_metric('suit.after_review.total')} AS suits_after_review,
+       r.id AS report_id, r.title
+FROM reports r LEFT JOIN m ON m.report_id = r.id
+WHERE r.publisher = :publisher AND r.is_current = 1 AND coalesce(r.role, 'page') != 'attachment'
+GROUP BY r.id ORDER BY r.year"""
+
+SEARCH_SQL = """SELECT r.id, r.year, r.publisher, r.title, r.url
+FROM reports r
+WHERE r.is_current = 1 AND (
+  (length(:q) >= 3 AND r.id IN (SELECT rowid FROM reports_fts
+                                WHERE reports_fts MATCH '"' || replace(:q, '"', '""') || '"'))
+  OR (length(:q) BETWEEN 1 AND 2 AND (r.title LIKE '%' || :q || '%' OR r.publisher LIKE '%' || :q || '%'
+                                      OR r.text LIKE '%' || :q || '%')))
+ORDER BY r.year DESC, r.id LIMIT 200"""
+
+QUERIES: dict[str, dict[str, Any]] = {
+    "open_flags": {
+        "title": "Review queue: open flags",
+        "description": "Open flags, errors first; leave a filter empty to see all. Click a flag id to review it.",
+        "sql": """SELECT id AS flag, severity, rule, publisher, year, site, message, first_seen
+FROM flags WHERE status = 'open'
+  AND (:rule = '' OR rule = :rule) AND (:site = '' OR site = :site) AND (:year = '' OR year = :year)
+ORDER BY severity = 'error' DESC, rule, publisher, year, id""",
+    },
+    "open_flags_by_rule": {
+        "title": "Open flags by rule",
+        "sql": """SELECT rule, severity, count(*) AS open_flags FROM flags WHERE status = 'open'
+GROUP BY rule, severity ORDER BY open_flags DESC, rule""",
+    },
+    "open_flags_by_site": {
+        "title": "Open flags by site",
+        "sql": """SELECT coalesce(site, '—') AS site, count(*) AS open_flags,
+       sum(severity = 'error') AS errors, sum(severity = 'warning') AS warnings
+FROM flags WHERE status = 'open' GROUP BY 1 ORDER BY open_flags DESC, site""",
+    },
+    "open_flags_by_year": {
+        "title": "Open flags by year",
+        "sql": """SELECT year, count(*) AS open_flags, sum(severity = 'error') AS errors,
+       sum(severity = 'warning') AS warnings
+FROM flags WHERE status = 'open' GROUP BY year ORDER BY year DESC""",
+    },
+    "publisher_outcomes": {
+        "title": "A publisher's applications and outcomes per year",
+        "description": "Table 三 totals per report year (empty = not stated, never 0). Publisher = 发布机构 exactly.",
+        "sql": PUBLISHER_SQL,
+    },
+    "search_reports": {
+        "title": "搜索年度报告 (search reports)",
+        "description": "Full-text search over title, publisher and text. 3+ characters use the trigram index; "
+                       "1–2 characters fall back to a slower scan (the trigram index cannot match them).",
+        "sql": SEARCH_SQL,
+    },
+    "flag_history": {
+        "title": "A flag's history",
+        "sql": "SELECT at, event, who, note FROM flag_events WHERE flag_id = :flag ORDER BY at, id",
+    },
+}
+
+
+def build_metadata(db_name: str, title: str = "gongkai 政府信息公开年报档案") -> dict[str, Any]:
+    """Datasette metadata for the archive database named `db_name` (its file stem)."""
+    tables: dict[str, Any] = {}
+    for name, (description, columns) in TABLES.items():
+        tables[name] = {"description": description, "columns": columns}
+    tables["reports"].update({"fts_table": "reports_fts", "fts_pk": "id", "sort_desc": "year",
+                              "facets": ["year", "format", "kind"]})
+    tables["flags"].update({"facets": ["status", "rule", "severity", "year"], "sort_desc": "id"})
+    tables["metrics"].update({"label_column": "key"})
+    return {
+        "title": title,
+        "description_html": (
+            "Archived government information-disclosure annual reports, their numbers and the checks' flags. "
+            '<a href="/-/gongkai">Review queue and charts</a> · full-text search needs at least 3 characters '
+            "(trigram index); the <em>search_reports</em> query also accepts 1–2 characters."),
+        "databases": {db_name: {"description": "The gongkai archive (read-only here).", "tables": tables,
+                                "queries": QUERIES}},
+    }
