@@ -258,3 +258,22 @@ def test_run_report_rules_on_an_extraction_gives_json_flags():
     assert flags[0]["evidence"]["values"][0] == {"key": "review.total", "value": 3, "source": "table",
                                                  "where": "表四 行政复议 / 总计", "raw": "3"}
     assert set(flags[0]) == {"rule", "severity", "message", "evidence", "subject", "cells"}
+
+
+def test_x_repeat_counts_prose_only_and_ignores_the_format_intro():
+    from pipeline.checks import RULES_BY_ID as R
+    from pipeline.checks.years import repeat_share
+
+    intro = "本报告根据《中华人民共和国政府信息公开条例》要求编制。本报告所列数据的统计期限自2022年1月1日起至2022年12月31日止。"
+    prev_text = intro + "2022年，本局认真贯彻落实条例要求，持续提升公开质量。全年主动公开政府信息120条，较上年有所增加。\n一、总体情况\n"
+    same = intro.replace("2022", "2023") + "2023年，本局认真贯彻落实条例要求，持续提升公开质量。全年主动公开政府信息150条，较上年有所增加。"
+    new = intro + "围绕优化营商环境，新设政策解读专栏并上线问答库。依申请公开实行台账管理，答复时限平均缩短三天。"
+    assert repeat_share(same, prev_text)[0] == 1.0
+    assert repeat_share(new, prev_text)[0] == 0.0
+    prev = rec({}, id="r0", key="page:0", year=2022, text=prev_text)
+    rule = R["X-REPEAT"]
+    fs = list(rule.check(rule, rec({}, text=same), prev))
+    assert len(fs) == 1 and fs[0].subject == "page:1 vs page:0" and fs[0].evidence["found"] == 1.0
+    assert fs[0].evidence["repeated_sentences"] == 2
+    assert list(rule.check(rule, rec({}, text=new), prev)) == []
+    assert list(rule.check(rule, rec({}, text=""), prev)) == []

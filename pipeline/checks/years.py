@@ -92,14 +92,19 @@ def check_in_force(rule: Rule, cur: ReportRecord, prev: ReportRecord) -> Iterato
 _SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?]")
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"[0-9０-９.]+")
+#: the intro every report of the national format repeats by design: its repetition is not 雷同
+_BOILERPLATE = re.compile(r"^(本报告(是)?根据|本报告(中)?所列数据|全文包括|如对本报告有任何疑问|统计期限)")
 
 
 def prose_sentences(text: str) -> list[str]:
-    """Sentences of the prose (ending in 。！？), whitespace removed and numbers masked: table cells never end so."""
+    """Sentences of the prose (ending in 。！？), whitespace removed and numbers masked: table cells never end so.
+
+    Headings and the format's fixed intro sentences are left out.
+    """
     out = []
     for s in _SENTENCE.findall(text or ""):
         s = _DIGITS.sub("#", _SPACE.sub("", s))
-        if len(s) >= 10:
+        if len(s) >= 12 and not _BOILERPLATE.match(s):
             out.append(s)
     return out
 
