@@ -199,6 +199,12 @@ def test_legacy_answer_sum():
     # stated parts exceeding the total is wrong whatever is missing
     fs = fired("L-ANSWER-SUM", rec({**incomplete, "legacy.answers.total": 7}, **LEGACY))
     assert fs[0].evidence["expected"] == 8 and not fs[0].evidence["complete"]
+    # the eight categories of the 2014 national scheme are complete without an "other"
+    scheme = {f"legacy.answers.{c}": 1 for c in ("already_public", "disclosed", "partial", "refused",
+                                                   "not_this_agency", "not_exist", "amend", "other_channel")}
+    assert fired("L-ANSWER-SUM", rec({**scheme, "legacy.answers.total": 8}, **LEGACY)) == []
+    fs = fired("L-ANSWER-SUM", rec({**scheme, "legacy.answers.total": 13}, **LEGACY))
+    assert (fs[0].evidence["expected"], fs[0].evidence["found"], fs[0].evidence["complete"]) == (8, 13, True)
 
 
 def test_legacy_review_sum():

@@ -13,20 +13,26 @@ from pipeline.checks.model import Finding, ReportRecord, Rule, cite, finding, nu
 ANSWER_CATEGORIES: tuple[str, ...] = tuple(
     f"legacy.answers.{c}" for c in ("already_public", "disclosed", "partial", "refused", "not_this_agency",
                                     "not_exist", "amend", "other_channel", "other"))
-#: with the catch-all "other", the stated categories cover every answer
-ANSWERS_COMPLETE: tuple[str, ...] = tuple(f"legacy.answers.{c}" for c in ("disclosed", "partial", "refused", "other"))
+#: sets of categories that cover every answer: the Fujian-style table with its catch-all "other",
+#: or the eight categories of the 2014 national statistics scheme (国办发〔2014〕32号)
+ANSWERS_COMPLETE: tuple[tuple[str, ...], ...] = (
+    tuple(f"legacy.answers.{c}" for c in ("disclosed", "partial", "refused", "other")),
+    tuple(f"legacy.answers.{c}" for c in ("already_public", "disclosed", "partial", "refused", "not_this_agency",
+                                          "not_exist", "amend", "other_channel")),
+)
 CHANNELS: tuple[str, ...] = tuple(f"legacy.apps.{c}" for c in ("in_person", "fax", "email", "online", "letter", "other"))
 RATE_TOLERANCE = 0.5
 
 
 def _sum_check(rule: Rule, rec: ReportRecord, total_key: str, parts: Sequence[str],
-               complete: Sequence[str], label: str) -> Iterator[Finding]:
+               complete: Sequence[Sequence[str]], label: str) -> Iterator[Finding]:
+    """total = Σ parts when one of the `complete` sets is all stated; parts > total is wrong regardless."""
     total = rec.metrics.get(total_key)
     stated = [k for k in parts if rec.metrics.get(k) is not None]
     if total is None or not stated:
         return
     s = sum(rec.metrics[k] for k in stated)
-    is_complete = all(rec.metrics.get(k) is not None for k in complete)
+    is_complete = any(all(rec.metrics.get(k) is not None for k in ks) for ks in complete)
     if (is_complete and not same(s, total)) or s > total + 1e-9:
         why = "sum of its categories" if is_complete else "sum of the stated categories already"
         yield finding(rule, rec, [total_key], f"{label}: total {num(total)} ≠ {why} {num(s)}",
@@ -43,7 +49,7 @@ def check_channel_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
     """受理申请总数 = Σ 申请方式 (当面, 传真, 电子邮件, 网上, 信函, 其他), when all six are stated."""
     if not any(k in rec.metrics for k in CHANNELS):
         return
-    yield from _sum_check(rule, rec, "apps.new.total", CHANNELS, CHANNELS, "申请方式")
+    yield from _sum_check(rule, rec, "apps.new.total", CHANNELS, (CHANNELS,), "申请方式")
 
 
 def check_review_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
