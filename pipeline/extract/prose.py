@@ -9,10 +9,11 @@ introduced by 其中/占, a cumulative (历年累计, 截至), or a single event
 Tables win: a key already set (by the table readers, or the legacy 统计表) is never overwritten.
 
 `ex.text_claims` entries (2019+ reports only):
-  {"key": k, "value": v, "sentence": s, "kind": "count", "of": [k, ...]}
+  {"key": k, "value": v, "sentence": s, "kind": "count", "of": [k, ...], "keys": [k, ...]}
       the stated count equals the sum of the metrics in `of` (normally just [k]; 收到…件（含上年结转…）
       names apps.new.total + apps.carried_in.total);
-  {"key": k, "value": pct, "sentence": s, "kind": "pct", "num": [k, ...], "of": [d, ...]}
+  {"key": k, "value": pct, "sentence": s, "kind": "pct", "num": [k, ...], "of": [d, ...],
+   "numerator": [k, ...], "denominator": [d, ...]}
       the stated percentage equals 100 × Σ num / Σ of.
 """
 
@@ -53,7 +54,8 @@ def extract_prose(doc: Document, ex: Extraction) -> None:
         _review_suit(sentences, setter)
         _complaints(sentences, setter)
     else:
-        ex.text_claims.extend(text_claims(sentences))
+        year = ex.fields.get("year")
+        ex.text_claims.extend(text_claims(sentences, year if isinstance(year, int) else None))
 
 
 def is_modern(doc: Document, ex: Extraction) -> bool:
@@ -392,8 +394,16 @@ _GROUPS: dict[str, list[str]] = {
 }
 
 
-def text_claims(sentences: list[str]) -> list[dict]:
-    """Counts and percentages stated in the prose that name table values (TEXT-TABLE / TEXT-PCT)."""
+def text_claims(sentences: list[str], year: int | None = None) -> list[dict]:
+    """Counts and percentages stated in the prose that name table values (TEXT-TABLE / TEXT-PCT).
+
+    Each count also carries "keys" (= "of") and each percentage "numerator"/"denominator" (= "num"/"of"),
+    the names pipeline.checks.text reads. 其他处理 names the 2021 rows from 2021 on, the 2019 row before.
+    """
+    groups = dict(_GROUPS)
+    if year is not None:
+        other = _GROUPS["apps.result.other*"]
+        groups["apps.result.other*"] = other[1:] if year >= 2021 else other[:1]
     claims: list[dict] = []
     denominator: list[str] | None = None  # the total that 占…% refers to: the last 收到/办结 count
     for sent in sentences:
@@ -410,10 +420,11 @@ def text_claims(sentences: list[str]) -> list[dict]:
                 if key.startswith("apps.new") and re.search(r"复议|诉讼", _clause_before(sent, m.start("n"))):
                     continue
                 taken.append((m.start("n"), m.end("n")))
-                of = _GROUPS.get(key) or key.split("+")
+                of = groups.get(key) or key.split("+")
                 if key == "apps.new.total" and re.search(r"含上年(?:度)?结转|包括上年(?:度)?结转", sent[m.start():]):
                     of = ["apps.new.total", "apps.carried_in.total"]
-                claim = {"key": key if key in _GROUPS else of[0], "value": parsed[0], "sentence": sent, "kind": "count", "of": of}
+                claim = {"key": key if key in groups else of[0], "value": parsed[0], "sentence": sent,
+                         "kind": "count", "of": of, "keys": of}
                 items.append((m.start("n"), m.end(), claim))
         for _start, end, claim in sorted(items, key=lambda x: x[0]):
             claims.append(claim)
@@ -423,5 +434,6 @@ def text_claims(sentences: list[str]) -> list[dict]:
             p = re.match(r"[,，]?[^,;。，；\d]{0,4}?(?:占|占比|比例为)(?:总数的|比)?(?P<p>\d+(?:\.\d+)?)%", sent[end:])
             if p and last_count is not None and denominator is not None:
                 claims.append({"key": last_count["key"], "value": float(p.group("p")), "sentence": sent,
-                               "kind": "pct", "num": list(last_count["of"]), "of": list(denominator)})
+                               "kind": "pct", "num": list(last_count["of"]), "of": list(denominator),
+                               "numerator": list(last_count["of"]), "denominator": list(denominator)})
     return claims
