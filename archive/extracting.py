@@ -122,7 +122,7 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     """Extract archived report pages and attachments that have no report row yet (or the given ones)."""
     stats = ExtractStats()
     if page_ids is None:
-        sql = ("SELECT * FROM pages WHERE role IN ('report','attachment') AND status = 200 "
+        sql = ("SELECT * FROM pages WHERE role IN ('report','item','attachment') AND status = 200 "
                "AND id NOT IN (SELECT page_id FROM reports WHERE page_id IS NOT NULL)")
         pages = [dict(r) for r in db.query(sql)]
     else:
@@ -130,7 +130,7 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     if not pages:
         return stats
     first = {r["url"]: r["fetched_at"] for r in db.query(
-        "SELECT url, min(fetched_at) AS fetched_at FROM pages WHERE role IN ('report','attachment') GROUP BY url")}
+        "SELECT url, min(fetched_at) AS fetched_at FROM pages WHERE role IN ('report','item','attachment') GROUP BY url")}
     att_of: dict[str, list[str]] = {}
     for r in db.query("SELECT report_url, url FROM attachments"):
         att_of.setdefault(r["report_url"], []).append(r["url"])

@@ -87,7 +87,7 @@ def hanweb_pages(text: str, url: str) -> list[Follow]:
     params.setdefault("sourceContentType", "1")
     out = []
     for start in range(shown + 1, total_n + 1, step):
-        end = min(start + step - 1, total_n)
+        end = start + step - 1  # like jpage.js: the last range is not clamped to the total
         q = f"/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={end}&perpage={step}"
         out.append(Follow(urljoin(url, q), method="POST", formdata=dict(params), kind="hanweb-xml"))
     return out
@@ -163,6 +163,25 @@ def generic_pages(links: list[tuple[str, str]], url: str) -> list[Follow]:
                 re.fullmatch(r"\d{1,4}", text.strip()) and "page" in full.lower():
             out.append(Follow(full))
     return out
+
+
+# -- list items --------------------------------------------------------------------------------------
+_ARTICLE = re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$|/t\d{8}_\d+\.s?html?$|"
+                      r"/\d{6}/[0-9a-f]{32}\.s?html?$|/(?:content|detail|info)[_/]\d+\.s?html?$|"
+                      r"/\d{4}/\d{4}/\d+\.s?html?$", re.I)
+
+
+def is_list_item(url: str, listing_url: str) -> bool:
+    """A link that is an entry of the column (not site chrome): an article-shaped URL, or a page in a
+    folder below the listing's own folder. Entries are archived whatever their title says, so a report
+    with an odd title is not lost; extraction decides what each one is."""
+    if is_attachment(url):
+        return False
+    base = _dir(listing_url)
+    if _ARTICLE.search(urlsplit(url).path):
+        return url.startswith(base) or "/art/" in url
+    rest = url[len(base):] if url.startswith(base) else ""
+    return "/" in rest and not _SIBLING.search("/" + rest.rsplit("/", 1)[-1])
 
 
 # -- report pages ----------------------------------------------------------------------------------

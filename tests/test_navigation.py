@@ -47,7 +47,7 @@ def test_hanweb_records_and_dataproxy_ranges():
     assert len(nav.hanweb_records(HANWEB)) == 2
     pages = nav.hanweb_pages(HANWEB, "http://www.yunling.gov.test/col/col4711/index.html")
     assert [p.url.split("?", 1)[1] for p in pages] == [
-        "startrecord=3&endrecord=4&perpage=2", "startrecord=5&endrecord=5&perpage=2"]
+        "startrecord=3&endrecord=4&perpage=2", "startrecord=5&endrecord=6&perpage=2"]
     assert all(p.method == "POST" and p.formdata["columnid"] == "4711" and p.formdata["unitid"] == "9901" for p in pages)
 
 

@@ -27,6 +27,11 @@ except ImportError:  # pragma: no cover - the title rules land with the extracti
         return bool(_TITLE.search(title or ""))
 
 
+#: Scrapy's download exceptions (named, so older and newer Scrapy versions map alike)
+_ERROR_KINDS = {"DownloadTimeoutError": "timeout", "DownloadConnectionRefusedError": "connection",
+                "CannotResolveHostError": "dns", "DownloadCancelledError": "too_large",
+                "ResponseDataLossError": "truncated", "DownloadFailedError": "connection",
+                "ResponseNeverReceived": "connection", "ResponseFailed": "connection"}
 _CHROME_IMG = re.compile(r"(^|/)(images?|img|static|style|css|skin|common)/|logo|banner|icon|qrcode|ewm|jiucuo", re.I)
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w\-]+)""", re.I)
 
@@ -152,14 +157,14 @@ class ReportsSpider(scrapy.Spider):
         style = response.meta.get("style", "generic")
         if kind == "json":
             items = [(urljoin(response.url, u), t) for u, t in nav.json_items(response.body)]
-            yield from self._report_links(response, items)
+            yield from self._report_links(response, items, all_items=True)
             return
         text = decode_body(response)
         if kind == "hanweb-xml":
             items = []
             for snippet in nav.hanweb_records(text):
                 items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
-            yield from self._report_links(response, items)
+            yield from self._report_links(response, items, all_items=True)
             return
         sel = Selector(text=text)
         links = _links(sel)
@@ -180,14 +185,23 @@ class ReportsSpider(scrapy.Spider):
             if req is not None:
                 yield req
 
-    def _report_links(self, response, items):
+    def _report_links(self, response, items, all_items: bool = False):
+        """Report-titled links become reports; other entries of the column are archived as items (role
+        "item"), so a report with an unusual title is still captured and classified by extraction."""
         site_id = response.meta["gongkai_site"]
+        root = response.meta.get("listing_root") or response.url
         seen = set()
         for url, title in items:
-            if url in seen or not is_report_title(title):
+            if url in seen:
                 continue
             seen.add(url)
-            req = self._request(url, self.parse_report, "report", site_id, referrer=response.url,
+            if is_report_title(title):
+                role = "report"
+            elif all_items or nav.is_list_item(url, root) or nav.is_list_item(url, response.url):
+                role = "item"
+            else:
+                continue
+            req = self._request(url, self.parse_report, role, site_id, referrer=response.url,
                                 listing_title=title, download_timeout=response.meta.get("download_timeout"))
             if req is not None:
                 if req.meta.get("download_timeout") is None:
@@ -203,7 +217,8 @@ class ReportsSpider(scrapy.Spider):
         text = decode_body(response)
         target = nav.redirect_target(text, response.url)
         if target and target != response.url:
-            req = self._request(target, self.parse_report, "report", site_id, referrer=response.url,
+            req = self._request(target, self.parse_report, response.meta.get("gongkai_role", "report"), site_id,
+                                referrer=response.url,
                                 redirect_stub=response.url)
             if req is not None:
                 yield req
@@ -245,10 +260,11 @@ class ReportsSpider(scrapy.Spider):
         if failure.check(HttpError):
             status = exc.response.status
             kind, message = f"http_{status}", f"HTTP {status} for {request.url}"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(TimeoutError, TCPTimedOutError) or _ERROR_KINDS.get(type(exc).__name__) == "timeout":
             kind, message = "timeout", f"timed out after {request.meta.get('download_timeout')} s: {request.url}"
-        elif failure.check(DNSLookupError):
-            kind, message = "dns", f"DNS lookup failed: {request.url}"
+        elif failure.check(DNSLookupError) or type(exc).__name__ in _ERROR_KINDS:
+            kind = _ERROR_KINDS.get(type(exc).__name__, "dns")
+            message = f"{kind.replace('_', ' ')}: {exc} ({request.url})"
         elif failure.check(ConnectionRefusedError):
             kind, message = "connection", f"connection refused: {request.url}"
         elif failure.check(IgnoreRequest):
