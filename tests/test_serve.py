@@ -194,3 +194,26 @@ def test_login_switched_off_without_password(archive):
     ds = make_datasette(archive, password=None)
     asyncio.run(ds.invoke_startup())
     assert "Reviewing is switched off" in get(ds, "/-/gongkai/login").text
+
+
+def test_capture_keeps_stored_content_encoding_and_can_download(tmp_path):
+    import gzip
+
+    from archive.warc import WarcStore
+
+    paths = build_archive(tmp_path)
+    body = "<p>压缩的页面</p>".encode()
+    store = WarcStore(paths.warc_dir, prefix="gz")
+    ref = store.write_capture(url="http://x.gov.cn/a/report.htm", method="GET", status=200, reason="OK",
+                              headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", "gzip")],
+                              body=gzip.compress(body), request_headers=[])
+    store.close()
+    db = sqlite_utils.Database(paths.db)
+    db["pages"].insert({"id": 2, "url": "http://x.gov.cn/a/report.htm", "version": 1, "warc_file": ref.file,
+                        "warc_offset": ref.offset})
+    db.conn.close()
+    ds = make_datasette(paths)
+    r = get(ds, "/-/gongkai/capture/2")
+    assert r.headers["content-encoding"] == "gzip" and r.content == body  # the client decodes the stored gzip
+    d = get(ds, "/-/gongkai/capture/2?download=1")
+    assert d.headers["content-disposition"] == "attachment; filename*=UTF-8''report.htm"

@@ -163,7 +163,8 @@ def build_metadata(db_name: str, title: str = "gongkai 政府信息公开年报�
     tables["reports"].update({"fts_table": "reports_fts", "fts_pk": "id", "sort_desc": "year",
                               "facets": ["year", "format", "kind"]})
     tables["flags"].update({"facets": ["status", "rule", "severity", "year"], "sort_desc": "id"})
-    tables["metrics"].update({"label_column": "key"})
+    for name, label in (("metrics", "key"), ("pages", "url"), ("reports", "title"), ("sites", "name")):
+        tables[name]["label_column"] = label
     return {
         "title": title,
         "description_html": (

@@ -56,3 +56,10 @@ def menu_links(datasette, actor, request):
     if not actor:
         links.append({"href": datasette.urls.path("/-/gongkai/login"), "label": "Reviewer login"})
     return links
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    if config(datasette):
+        return [datasette.urls.path("/gongkai-static/review.css")]
+    return None

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from datasette import Forbidden, NotFound, Response
 from datasette.utils import baseconv
@@ -240,6 +240,9 @@ async def capture(datasette, request) -> Response:
                "cache-control": "private, max-age=3600"}
     if stored.get("content-encoding"):
         headers["content-encoding"] = stored["content-encoding"]
+    if request.args.get("download"):
+        name = rec.url.rstrip("/").rsplit("/", 1)[-1] or f"page-{page_id}"
+        headers["content-disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return Response(rec.body, status=200, headers=headers, content_type=content_type)
 
 
