@@ -139,3 +139,19 @@ def test_attachment_mismatch():
     assert fs[0].evidence["page"]["where"] == "表三 一 / 总计"
     # an attachment is not a second report: no DUPLICATE, and it does not count for MISSING
     assert run([page, att], rule="DUPLICATE") == []
+
+
+def test_changed_attachment_edited_with_its_page_is_one_finding():
+    p1 = R("1", 2022, {"apps.new.total": 5}, key="http://t/a", version=1, is_current=False, content_hash="p1")
+    a1 = R("2", 2022, {}, key="http://t/a.pdf", url="http://t/a.pdf", role="attachment", parent_id="1", version=1,
+           is_current=False, content_hash="a1", text="收到申请5件。")
+    p2 = R("3", 2022, {"apps.new.total": 6}, key="http://t/a", version=2, content_hash="p2")
+    a2 = R("4", 2022, {}, key="http://t/a.pdf", url="http://t/a.pdf", role="attachment", parent_id="3", version=2,
+           content_hash="a2", text="收到申请6件。")
+    fs = run([p1, a1, p2, a2], rule="CHANGED")
+    assert [(f.subject, f.evidence.get("attachments_changed")) for f in fs] == [("http://t/a", ["http://t/a.pdf"])]
+    assert "1 attachment(s)" in fs[0].message
+    # an attachment edited alone is a silent edit of its own
+    fs = run([p1, a1, R("3", 2022, {"apps.new.total": 5}, key="http://t/a", version=2, content_hash="p1"), a2],
+             rule="CHANGED")
+    assert [f.subject for f in fs] == ["http://t/a.pdf"]

@@ -111,36 +111,56 @@ def text_diff(old: str, new: str, limit: int = TEXT_DIFF_LINES) -> list[str]:
     return lines[:limit] + ([f"… {len(lines) - limit} more changed lines"] if len(lines) > limit else [])
 
 
+def _change(first: ReportRecord, current: ReportRecord) -> tuple[dict[str, Any], bool] | None:
+    """Value changes and whether the text changed between two versions; None when nothing did."""
+    if first is current or (first.content_hash and current.content_hash and first.content_hash == current.content_hash):
+        return None
+    changes = {k: {"old": num(first.metrics[k]) if k in first.metrics else None,
+                   "new": num(current.metrics[k]) if k in current.metrics else None}
+               for k in sorted(set(first.metrics) | set(current.metrics))
+               if k not in first.metrics or k not in current.metrics or not same(first.metrics[k], current.metrics[k])}
+    text_changed = _norm_text(first.text) != _norm_text(current.text)
+    return (changes, text_changed) if changes or text_changed else None
+
+
 def check_changed(rule: Rule, ctx: ArchiveContext) -> Iterator[Finding]:
     """A report changed after first capture (silent edit): first captured version vs current one.
 
     When both captures carry a content hash and it is equal, the change came from the parser, not the site.
+    An attachment edited together with its page is reported in the page's finding, not separately.
     """
     pages: dict[str, list[ReportRecord]] = defaultdict(list)
     for r in ctx.versions:
         pages[r.subject].append(r)
-    for _, vs in pages.items():
+    found: dict[str, tuple[ReportRecord, ReportRecord, dict[str, Any], bool]] = {}
+    for subject, vs in pages.items():
         if len(vs) < 2:
             continue
         vs.sort(key=lambda r: (r.version or 0, r.first_captured or ""))
-        first = vs[0]
-        current = next((r for r in reversed(vs) if r.is_current), vs[-1])
-        if first is current or (first.content_hash and current.content_hash
-                                and first.content_hash == current.content_hash):
+        first, current = vs[0], next((r for r in reversed(vs) if r.is_current), vs[-1])
+        change = _change(first, current)
+        if change:
+            found[subject] = (first, current, *change)
+    folded: dict[str, list[str]] = defaultdict(list)  # page subject -> its changed attachments
+    skip: set[str] = set()
+    for subject, (_, current, _, _) in found.items():
+        parent = ctx.by_id(current.parent_id) if current.parent_id else None
+        if current.role == "attachment" and parent is not None and parent.subject in found:
+            folded[parent.subject].append(current.url or subject)
+            skip.add(subject)
+    for subject, (first, current, changes, text_changed) in found.items():
+        if subject in skip:
             continue
-        changes = {k: {"old": num(first.metrics[k]) if k in first.metrics else None,
-                       "new": num(current.metrics[k]) if k in current.metrics else None}
-                   for k in sorted(set(first.metrics) | set(current.metrics))
-                   if k not in first.metrics or k not in current.metrics or not same(first.metrics[k], current.metrics[k])}
-        text_changed = _norm_text(first.text) != _norm_text(current.text)
-        if not changes and not text_changed:
-            continue
-        what = ", ".join(filter(None, [f"{len(changes)} value(s)" if changes else "", "the text" if text_changed else ""]))
-        yield finding(rule, current, (),
-                      f"report changed after first capture ({first.first_captured or 'v' + str(first.version)}): {what}",
-                      {"old": {"version": first.version, "captured": first.first_captured},
-                       "new": {"version": current.version, "captured": current.first_captured},
-                       "values": changes, "text_diff": text_diff(first.text, current.text) if text_changed else []})
+        what = ", ".join(filter(None, [f"{len(changes)} value(s)" if changes else "",
+                                       "the text" if text_changed else "",
+                                       f"{len(folded[subject])} attachment(s)" if folded.get(subject) else ""]))
+        evidence = {"old": {"version": first.version, "captured": first.first_captured},
+                    "new": {"version": current.version, "captured": current.first_captured},
+                    "values": changes, "text_diff": text_diff(first.text, current.text) if text_changed else []}
+        if folded.get(subject):
+            evidence["attachments_changed"] = sorted(folded[subject])
+        yield finding(rule, current, (), f"report changed since it was first archived (version {first.version} → "
+                                         f"{current.version}): {what}", evidence)
 
 
 def check_attachment(rule: Rule, ctx: ArchiveContext) -> Iterator[Finding]:
