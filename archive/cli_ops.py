@@ -1,4 +1,5 @@
-"""Operation commands: `schedule` (nightly crontab entry / systemd timer) and `health` (per-site health)."""
+"""Operation commands: `schedule` (nightly crontab entry / systemd timer), `health` (per-site health)
+and `egg` (the project packed for Scrapyd)."""
 
 from __future__ import annotations
 
@@ -107,4 +108,41 @@ def health_command(as_json, db):
     Console(highlight=False).print(table)
 
 
-COMMANDS = [schedule_command, health_command]
+PACKAGES = ("archive", "scraper", "pipeline")
+
+
+def build_egg(dest: str | os.PathLike, version: str | None = None) -> Path:
+    """Pack the installed packages into a Scrapyd egg (zip + EGG-INFO with the `scrapy` settings entry
+    point). Done by hand because `scrapyd-deploy` writes a setup.py into the project and this
+    project is configured by pyproject.toml only."""
+    import importlib
+    import importlib.metadata
+    import sys
+    import zipfile
+
+    version = version or importlib.metadata.version("gongkai")
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    egg = dest / f"gongkai-{version}-py{sys.version_info.major}.{sys.version_info.minor}.egg"
+    with zipfile.ZipFile(egg, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in PACKAGES:
+            root = Path(importlib.import_module(name).__file__).parent
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                    z.write(path, f"{name}/{path.relative_to(root).as_posix()}")
+        z.writestr("EGG-INFO/PKG-INFO", f"Metadata-Version: 1.1\nName: gongkai\nVersion: {version}\n")
+        z.writestr("EGG-INFO/entry_points.txt", "[scrapy]\nsettings = scraper.settings\n")
+        z.writestr("EGG-INFO/top_level.txt", "\n".join(PACKAGES) + "\n")
+        z.writestr("EGG-INFO/zip-safe", "\n")
+    return egg
+
+
+@click.command("egg")
+@click.option("--out", "out_dir", default="dist", show_default=True, metavar="DIR", help="Where to write the egg.")
+@click.option("--version", "version", metavar="V", help="Egg version (default: the installed gongkai version).")
+def egg_command(out_dir, version):
+    """Pack the project as a Scrapyd egg (deploy it with `scrapyd-deploy TARGET --egg FILE`)."""
+    click.echo(build_egg(out_dir, version))
+
+
+COMMANDS = [schedule_command, health_command, egg_command]
