@@ -29,6 +29,7 @@ STAT_PREFIXES = ("apps.", "proactive.")
 FAILING_SHARE = 0.5
 
 LISTING, LINKS, STATS = "listing unreachable", "no report links", "no statistics"
+REPORT_KINDS = ("report", "image_only")
 
 
 @dataclass
@@ -67,6 +68,13 @@ def _has_stats_by_page(db: sqlite_utils.Database) -> dict[int, bool]:
     return {row["page_id"]: bool(row["s"]) for row in db.query(sql, [p + "%" for p in STAT_PREFIXES])}
 
 
+def _kind_by_page(db: sqlite_utils.Database) -> dict[int, str]:
+    """Page id -> what its latest extraction found (report, image_only, not_report, …)."""
+    return {r["page_id"]: r["kind"] for r in db.query(
+        "SELECT r.page_id, r.kind FROM reports r JOIN (SELECT page_id, max(id) AS rid FROM reports "
+        "WHERE role = 'page' AND page_id IS NOT NULL GROUP BY page_id) l ON r.id = l.rid")}
+
+
 def _evaluate(db: sqlite_utils.Database, run_id: int | None) -> tuple[dict[str, dict], dict[str, list[_RunState]]]:
     """Every site's state in every run that crawled it, oldest first."""
     sites = {r["id"]: r for r in db.query("SELECT id, name, start_urls, enabled FROM sites ORDER BY id")}
@@ -92,16 +100,22 @@ def _evaluate(db: sqlite_utils.Database, run_id: int | None) -> tuple[dict[str, 
                 starts[key] = {**c, "ok": ok or bool(prev and prev["ok"])}
     report_caps: Counter = Counter()
     changed: dict[tuple[int, str], list[dict]] = defaultdict(list)
-    for c in db.query(f"SELECT c.run_id, p.site_id, c.outcome, p.id AS page_id, p.url, p.version, c.fetched_at "
+    # report pages: report-titled links, and other column entries (role item) extraction found to be reports
+    kinds = _kind_by_page(db)
+    for c in db.query(f"SELECT c.run_id, p.site_id, c.outcome, p.id AS page_id, p.role, p.url, p.version, c.fetched_at "
                       f"FROM captures c JOIN pages p ON p.id = c.page_id WHERE c.run_id IN ({marks}) "
-                      f"AND p.role = 'report' AND c.outcome IN ('new','changed','unchanged') AND c.status < 400",
+                      f"AND p.role IN ('report', 'item') AND c.outcome IN ('new','changed','unchanged') AND c.status < 400",
                       run_ids):
+        if c["role"] == "item" and kinds.get(c["page_id"]) not in REPORT_KINDS:
+            if c["outcome"] in ("new", "changed"):
+                changed[(c["run_id"], c["site_id"])].append(c)  # an item may be a report that lost its statistics
+            continue
         report_caps[(c["run_id"], c["site_id"])] += 1
         if c["outcome"] in ("new", "changed"):
             changed[(c["run_id"], c["site_id"])].append(c)
     stats = _has_stats_by_page(db)
     prev_page = {(r["url"], r["version"]): r["id"] for r in db.query(
-        "SELECT id, url, version FROM pages WHERE role = 'report' AND status = 200")}
+        "SELECT id, url, version FROM pages WHERE role IN ('report', 'item') AND status = 200")}
 
     history: dict[str, list[_RunState]] = {s: [] for s in sites}
     for run in runs:
@@ -123,13 +137,13 @@ def _evaluate(db: sqlite_utils.Database, run_id: int | None) -> tuple[dict[str, 
             earlier = [h for h in history[sid] if h.problem is None]
             if bad:
                 st.problem, st.detail = LISTING, {"failed": bad}
-            elif st.report_captures == 0 and any(h.report_captures for h in earlier):
+            else:  # lost statistics first: re-templated pages may no longer count as report pages
+                st.problem, st.detail = _stats_problem(changed[(run["id"], sid)], stats, prev_page,
+                                                       any(stats.get(pid) for pid in _site_pages(history[sid], changed, sid)))
+            if st.problem is None and st.report_captures == 0 and any(h.report_captures for h in earlier):
                 st.problem, st.detail = LINKS, {"report_captures": 0,
                                                 "before": next(h.report_captures for h in reversed(earlier)
                                                                if h.report_captures)}
-            else:
-                st.problem, st.detail = _stats_problem(changed[(run["id"], sid)], stats, prev_page,
-                                                       any(stats.get(pid) for pid in _site_pages(history[sid], changed, sid)))
             history[sid].append(st)
     return sites, history
 
@@ -141,10 +155,14 @@ def _site_pages(history: list[_RunState], changed: dict, sid: str) -> list[int]:
 def _stats_problem(pages: list[dict], stats: dict[int, bool], prev_page: dict, had_stats: bool):
     """Template changed: report pages captured new/changed in this run yield no statistics although
     earlier versions of those pages (or, for new pages, the site's earlier reports) did."""
-    known = [p for p in pages if p["page_id"] in stats]
+    def had(p: dict) -> bool:
+        return p["version"] > 1 and bool(stats.get(prev_page.get((p["url"], p["version"] - 1))))
+
+    # column entries that are not report-titled count only when an earlier version had statistics
+    known = [p for p in pages if p["page_id"] in stats and (p["role"] == "report" or had(p))]
     if not known or any(stats[p["page_id"]] for p in known):
         return None, {}
-    lost = [p for p in known if p["version"] > 1 and stats.get(prev_page.get((p["url"], p["version"] - 1)))]
+    lost = [p for p in known if had(p)]
     new = [p for p in known if p["version"] == 1]
     if lost or (len(new) >= 2 and had_stats):
         sample = (lost or new)[0]
@@ -250,7 +268,8 @@ def _seconds(a: str | None, b: str | None) -> float | None:
 def _reports_of_run(db: sqlite_utils.Database, run_id: int) -> tuple[list[dict], list[dict]]:
     sql = ("SELECT r.publisher, r.year, p.url, p.site_id AS site, p.version FROM pages p "
            "JOIN reports r ON r.id = (SELECT max(id) FROM reports WHERE page_id = p.id AND role = 'page') "
-           "WHERE p.run_id = ? AND p.role = 'report' AND r.kind IN ('report', 'image_only') ORDER BY p.site_id, p.url")
+           "WHERE p.run_id = ? AND p.role IN ('report', 'item') AND r.kind IN ('report', 'image_only') "
+           "ORDER BY p.site_id, p.url")
     new, changed = [], []
     for r in db.query(sql, [run_id]):
         (new if r.pop("version") == 1 else changed).append(r)

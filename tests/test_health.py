@@ -47,11 +47,11 @@ class Archive:
                                     "page_id": page_id, "fetched_at": self.at, "error_kind": kind,
                                     "error": f"HTTP {status} for {url}" if kind else None})
 
-    def night(self, reports: dict[str, tuple[str, bool]] | None = None, listing: int = 200, site: str = "a",
+    def night(self, reports: dict[str, tuple] | None = None, listing: int = 200, site: str = "a",
               status: str = "finished", crawled: tuple[str, ...] | None = None,
               year: int = 2024) -> int:
         """One run: the site's start listing answers `listing`; `reports` maps a report URL to
-        (outcome 'new' / 'changed' / 'unchanged', extraction found statistics)."""
+        (outcome 'new' / 'changed' / 'unchanged', extraction found statistics[, page role, default report])."""
         self.nights += 1
         start = T0 + timedelta(days=self.nights)
         self.at = iso(start)
@@ -65,11 +65,11 @@ class Archive:
         else:
             self._capture(run_id, site, url, "new", listing, self._page(run_id, site, url, "listing", listing))
             self._capture(run_id, site, url, "error", listing, kind=f"http_{listing}")
-        for rurl, (outcome, stats) in (reports or {}).items():
+        for rurl, (outcome, stats, *role) in (reports or {}).items():
             if outcome == "unchanged":
                 self._capture(run_id, site, rurl, "unchanged", 200, self.page_of[rurl])
                 continue
-            pid = self._page(run_id, site, rurl, "report")
+            pid = self._page(run_id, site, rurl, role[0] if role else "report")
             self._capture(run_id, site, rurl, outcome, 200, pid)
             rid = self.db["reports"].insert({"page_id": pid, "url": rurl, "site_id": site, "role": "page",
                                              "kind": "report" if stats else "not_report", "publisher": f"{site}县",
@@ -172,6 +172,23 @@ def test_one_report_without_statistics_is_not_a_broken_site(arch):
     arch.night({**reps(1, "unchanged"), "http://www.a.gov.test/xxgk/nb/img.html": ("new", False),
                 "http://www.a.gov.test/xxgk/nb/ok.html": ("new", True)})
     assert health_of(arch.db)["status"] == "ok"
+
+
+def test_column_items_that_are_not_reports_do_not_break_a_site(arch):
+    arch.night(reps(2))
+    news = {f"http://www.a.gov.test/xxgk/nb/news{i}.html": ("new", False, "item") for i in range(3)}
+    arch.night({**reps(2, "unchanged"), **news})
+    h = health_of(arch.db)
+    assert (h["status"], h["report_captures"]) == ("ok", 2)
+
+
+def test_column_items_found_to_be_reports_count_and_can_lose_statistics(arch):
+    odd = {f"http://www.a.gov.test/xxgk/nb/odd{i}.html": ("new", True, "item") for i in range(2)}
+    arch.night(odd)
+    assert health_of(arch.db)["report_captures"] == 2
+    arch.night({u: ("changed", False, "item") for u in odd})
+    h = health_of(arch.db)
+    assert (h["problem"], h["evidence"]["first_bad"]["lost"]) == (health.STATS, 2)
 
 
 def test_first_run_without_statistics_is_not_broken(arch):
