@@ -112,10 +112,15 @@ class Report:
                 if not m.get(f"{grp}.total"):
                     for k in ("upheld", "corrected", "other"):
                         m.pop(f"{grp}.{k}", None)
-            if not m.get("apps.new.total"):
-                m = {k: v for k, v in m.items() if not k.startswith(("legacy.apps.", "legacy.answers."))}
+            if not m.get("apps.new.total"):  # ... but the 统计表 (fujian) prints its rows, zeros included
+                table = {"legacy.answers.total", "legacy.answers.disclosed", "legacy.answers.partial",
+                         "legacy.answers.refused"} if self.variant.get("fujian") else set()
+                m = {k: v for k, v in m.items() if not k.startswith(("legacy.apps.", "legacy.answers."))
+                     or k in table or (k.startswith("legacy.apps.") and self.variant.get("fujian"))}
         if self.fmt != "legacy" and "suit.direct.total" in m and "suit.after_review.total" in m:
             m["suit.total"] = m["suit.direct.total"] + m["suit.after_review.total"]
+        if self.fmt == "2021":  # section 六 states "无收取信息处理费情况": no fee was collected
+            m["fees.collected_yuan"] = 0
         return m
 
 

@@ -71,9 +71,11 @@ def foot(site: Site) -> str:
 # ------------------------------------------------------------------ articles
 def report_fields(site: Site, rep: Report) -> dict[str, object]:
     col = rep.column
-    return {"title": rep.title, "year": rep.year, "format": rep.fmt, "publisher": rep.publisher.name,
-            "issuer": rep.publisher.issuer, "published": rep.published, "index_no": rep.index_no or None,
-            "doc_no": rep.doc_no or None, "category": rep.category, "keywords": rep.keywords,
+    header = site.style in HEADER_LABELS  # styles without the 信息公开目录 header print no 索引号/分类
+    return {"title": rep.title, "year": rep.year, "format": rep.fmt if rep.kind == "report" else None,
+            "publisher": rep.publisher.name, "issuer": rep.publisher.issuer, "published": rep.published,
+            "index_no": (rep.index_no or None) if header else None, "doc_no": rep.doc_no or None,
+            "category": rep.category if header else None, "keywords": rep.keywords,
             "site_name": site.name, "site_domain": site.host, "site_id_code": site.site_code,
             "column_name": col.name if col else "", "url": rep.url}
 
