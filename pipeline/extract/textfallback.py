@@ -228,6 +228,11 @@ def _group_ok(values: list[int]) -> bool:
     return len(g) == 5 and sum(g[:4]) == g[4]
 
 
+def _runs_after(section: str, pos: int) -> list[str]:
+    """The digit runs right after a header label, up to the next text."""
+    return re.findall(r"\d+", re.split(r"[^\d\s]{2}", section[pos:].strip(), maxsplit=1)[0])
+
+
 def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
     head = None
     for m in re.finditer(r"四" + _GAP + "[、.]?" + _GAP + "政府信息公开" + _GAP + "行政复议", text):
@@ -242,8 +247,14 @@ def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
     labels = list(re.finditer(_label_re("总计") + "|" + _label_re("尚未审结"), section))
     if not labels:
         return
-    body = section[labels[-1].end():]
-    runs = re.findall(r"\d+", re.split(r"[^\d\s]{2}", body.strip(), maxsplit=1)[0])
+    # the numbers follow the last header label; a table printed as three sub-tables (行政复议 /
+    # 未经复议直接起诉 / 复议后起诉, each with its own header) has a run after each header instead
+    blocks = [_runs_after(section, m.end()) for m in labels]
+    runs = blocks[-1]
+    if len(blocks) > 1 and sum(len(b) for b in blocks) > len(runs):
+        whole = [r for b in blocks for r in b]
+        if len(segmentations(whole, 15, _group_ok, check_every=5)) == 1:
+            runs = whole
     if not runs:
         return
     sols = segmentations(runs, 15, _group_ok, check_every=5)
