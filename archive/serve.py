@@ -39,14 +39,34 @@ def register_plugin() -> None:
 
 
 def ensure_archive(paths: Paths) -> None:
-    """Create the schema (and flag tables) if the archive is new, so every page has its tables."""
-    from archive.schema import connect, ensure_schema
+    """Create missing tables (e.g. flags before the first `gongkai check`) so every page has its tables.
 
-    db = connect(paths.db)
+    An archive that already has them is not opened for writing at all; one that cannot be written
+    is served as it is (pages say what is missing).
+    """
+    import sqlite3
+
+    from archive.schema import TABLES, connect, ensure_schema
+
+    wanted = {*TABLES, "reports_fts", "flags", "flag_events"}
+    ro = connect(paths.db, readonly=True)
     try:
-        ensure_schema(db)
+        missing = wanted - set(ro.table_names())
     finally:
-        db.conn.close()
+        ro.conn.close()
+    if not missing:
+        return
+    try:
+        db = connect(paths.db)
+        try:
+            ensure_schema(db)
+        finally:
+            db.conn.close()
+    except sqlite3.DatabaseError as exc:
+        import click
+
+        click.echo(f"gongkai serve: cannot add tables {sorted(missing)} ({exc}); serving the archive as it is",
+                   err=True)
 
 
 class GongkaiDatasette(Datasette):

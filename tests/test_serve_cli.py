@@ -69,3 +69,19 @@ def test_serve_runs_a_server_on_localhost(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert "review queue: http://127.0.0.1:" in proc.stderr.read().decode()
+
+
+def test_ensure_archive_adds_missing_tables_once(tmp_path):
+    import sqlite_utils
+
+    from archive.config import resolve_paths
+    from archive.serve import ensure_archive
+
+    paths = resolve_paths(tmp_path / "old.db", tmp_path / "archive")
+    sqlite_utils.Database(paths.db)["reports"].insert({"id": 1, "title": "旧档案"})
+    ensure_archive(paths)
+    names = set(sqlite_utils.Database(paths.db).table_names())
+    assert {"flags", "flag_events", "reports_fts", "pages"} <= names
+    before = paths.db.stat().st_mtime_ns
+    ensure_archive(paths)  # complete archive: not written again
+    assert paths.db.stat().st_mtime_ns == before
