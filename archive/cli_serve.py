@@ -55,7 +55,8 @@ def serve(port: int, host: str, password_file: str | None, db: str | None, archi
     password = _read_password(password_file)
     ensure_archive(paths)
     _check_port(host, port)
-    ds = make_datasette(paths, password=password)
+    # a fixed DATASETTE_SECRET keeps reviewers logged in across restarts (else a new one per start)
+    ds = make_datasette(paths, password=password, secret=os.environ.get("DATASETTE_SECRET") or None)
     review = "reviewers can log in" if password else f"read-only (set {PASSWORD_ENV} to allow reviewing)"
     click.echo(f"gongkai serve: http://{host}:{port}/  review queue: http://{host}:{port}/-/gongkai  ({review})",
                err=True)
