@@ -68,8 +68,43 @@ def solve_tables(doc: Document, ex: Extraction) -> None:
     """Recover tables 三 and 四 from `doc.text` into `ex` (keys not set yet only), noting ambiguities."""
     text = unicodedata.normalize("NFKC", doc.text)
     source = "attachment" if doc.source in ("pdf", "docx", "doc", "xls", "xlsx") else "text"
+    solve_table2(text, ex, source)
     solve_table3(text, ex, source)
     solve_table4(text, ex, source)
+
+
+_T2_HEAD = re.compile(r"(?m)^\s*二\s*[、.]\s*主动公开[^\n]*$")
+_T2_END = re.compile(r"(?m)^\s*三\s*[、.]")
+
+
+def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
+    """Table 二 from the lines of its section when each line keeps its cells apart ("规章  2  3  555"): the
+    lines become table rows and are read like printed cells. Table 二 has no identity to cut a glued run
+    ("行政规范性文件693665") by, so a line without separators gives nothing."""
+    from .document import Cell, Table
+    from .tables import is_t2, read_t2
+
+    if "二" in ex.tables:
+        return
+    head = _T2_HEAD.search(text)
+    if not head:
+        return
+    end = _T2_END.search(text, head.end())
+    lines = text[head.end(): end.start() if end else len(text)].split("\n")
+    rows = [[Cell(c) for c in line.split()] for line in lines if line.strip()]
+    table = Table(rows)
+    if not rows or not is_t2(table):
+        return
+    found = Extraction()
+    if not read_t2([table], found):
+        return
+    for key, value in found.metrics.items():
+        if key not in ex.metrics:
+            prov = found.provenance[key]
+            ex.set(key, value, Provenance(source, f"table 二 read from text lines: {prov.where}", prov.raw))
+    if "二" not in ex.tables:
+        ex.tables.append("二")
+    ex.notes.append("table 二 read from text lines")
 
 
 # -- segmentation ---------------------------------------------------------------------------------------
