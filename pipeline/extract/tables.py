@@ -274,13 +274,14 @@ def read_t4(table: Table, ex: Extraction) -> bool:
         return False
     first = value_rows[0]
     context = norm_label(table.caption)
+    heads = _merged_heads(placed[:first])
     got = False
     for vi in value_rows:
         vals = [p for p in placed[vi] if _is_value(p.cell.text)]
         mapped: list[tuple[str, str, Placed]] = []
         for p in vals:
-            path = [norm_label(h.cell.text) for prow in placed[:first] for h in prow
-                    if h.col <= p.col < h.col + h.cell.colspan and h.cell.text.strip()]
+            path = [norm_label(text) for h, text in heads
+                    if h.col <= p.col < h.col + h.cell.colspan and text.strip()]
             section = _match(_T4_SECTIONS, "".join(path)) or _match(_T4_SECTIONS, context)
             outcome = _match(_T4_OUTCOMES, path[-1]) if path else None
             if section and outcome:
@@ -294,6 +295,19 @@ def read_t4(table: Table, ex: Extraction) -> bool:
         if got:
             break
     return got
+
+
+def _merged_heads(rows: list[list[Placed]]) -> list[tuple[Placed, str]]:
+    """Header cells with their text; an empty header cell right of a label takes that label, since
+    converters that drop merges print a colspan cell as the label followed by empty cells."""
+    out = []
+    for prow in rows:
+        left = ""
+        for h in prow:
+            text = h.cell.text if h.cell.text.strip() else left
+            left = text
+            out.append((h, text))
+    return out
 
 
 def _match(pairs: Iterable[tuple[re.Pattern[str], str]], text: str) -> str | None:
