@@ -96,6 +96,19 @@ def deploy(base: str, tmp_path: Path) -> str:
     return r.stdout
 
 
+def wait_finished(base: str, home: Path, jobid: str, timeout: float = 240) -> str:
+    """Poll listjobs.json until the job finished; returns its log."""
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs = api(base, "listjobs.json?project=gongkai")
+        if any(j["id"] == jobid for j in jobs["finished"]):
+            break
+        assert time.monotonic() < deadline, jobs
+        time.sleep(1)
+    log = home / "logs" / "gongkai" / "reports" / f"{jobid}.log"
+    return log.read_text(errors="replace") if log.exists() else ""
+
+
 def test_reports_spider_under_scrapyd(scrapyd, web, tmp_path):
     base, home = scrapyd
     sw, reg = web
@@ -111,15 +124,7 @@ def test_reports_spider_under_scrapyd(scrapyd, web, tmp_path):
                                                   "CONCURRENT_REQUESTS_PER_DOMAIN=16"]})
     assert job["status"] == "ok", job
     jobid = job["jobid"]
-    deadline = time.monotonic() + 240
-    while True:
-        jobs = api(base, "listjobs.json?project=gongkai")
-        if any(j["id"] == jobid for j in jobs["finished"]):
-            break
-        assert time.monotonic() < deadline, jobs
-        time.sleep(1)
-    log = (home / "logs" / "gongkai" / "reports" / f"{jobid}.log")
-    log_text = log.read_text(errors="replace") if log.exists() else ""
+    log_text = wait_finished(base, home, jobid)
     assert "Traceback" not in log_text, log_text[-3000:]
 
     dbh = connect(db, readonly=True)
@@ -137,6 +142,11 @@ def test_reports_spider_under_scrapyd(scrapyd, web, tmp_path):
     assert len(report_urls & captured) >= 0.9 * len(report_urls)
     assert dbh.execute("SELECT count(*) FROM reports").fetchone()[0] >= 0.9 * len(report_urls)
     assert {r[0] for r in dbh.execute("SELECT id FROM sites")} == {s["id"] for s in truth["sites"]}
-    # the lock was released when the spider closed its run
+    # the lock was released when the spider closed its run; a job scheduled while another crawl
+    # holds it fails at start and touches nothing
     with CrawlLock(Path(f"{db}.lock")):
-        pass
+        job2 = api(base, "schedule.json", {"project": "gongkai", "spider": "reports", "sites": str(reg),
+                                           "db": str(db)})
+        log2 = wait_finished(base, home, job2["jobid"], timeout=60)
+    assert "another crawl" in log2 and "is running on this archive" in log2
+    assert dbh.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 1
