@@ -67,9 +67,15 @@ def print_summary(summary: dict, file=None) -> None:
 @click.option("--proxy", metavar="URL", help="Send every request through this HTTP proxy (overrides the registry).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Live progress line (default: on a terminal).")
+@click.option("--workers", "workers_url", metavar="URL", help="Crawl with `gongkai worker` processes sharing the "
+              "frontier on this Redis (redis://HOST:PORT/DB); this process seeds and archives.")
+@click.option("--share", default=1, show_default=True, metavar="N", help="With --workers: split each site's "
+              "politeness budget across N workers.")
+@click.option("--lease", "lease_seconds", default=30.0, show_default=True, metavar="SECONDS",
+              help="With --workers: a dead worker's requests return to the frontier after this.")
 @db_option
 @archive_option
-def crawl_command(sites_file, only, proxy, as_json, progress, db, archive_dir):
+def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share, lease_seconds, db, archive_dir):
     """The nightly job: crawl, archive raw responses, extract new/changed reports, run the checks."""
     from dataclasses import replace
 
@@ -80,17 +86,23 @@ def crawl_command(sites_file, only, proxy, as_json, progress, db, archive_dir):
     if proxy:
         registry = replace(registry, proxy=proxy)
     _writable(paths)
+    progress = sys.stderr.isatty() if progress is None else progress
     try:
-        result = crawl_sites(paths, registry, list(only), progress=sys.stderr.isatty() if progress is None else progress)
+        if workers_url:
+            from archive.cli_distributed import crawl_with_workers
+
+            summary = crawl_with_workers(paths, registry, workers_url, list(only), share, lease_seconds, progress)
+        else:
+            summary = crawl_sites(paths, registry, list(only), progress=progress).summary
     except LockBusy as exc:
         raise GongkaiError(str(exc)) from None
     except RegistryError as exc:
         raise GongkaiError(str(exc)) from None
     if as_json:
-        click.echo(summary_json(result.summary))
+        click.echo(summary_json(summary))
     else:
-        print_summary(result.summary)
-    if result.summary["totals"].get("failed"):
+        print_summary(summary)
+    if summary["totals"].get("failed"):
         sys.exit(1)
 
 
