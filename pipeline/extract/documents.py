@@ -517,7 +517,25 @@ def word_structure(text: str) -> tuple[list[str], list[Table]]:
         tables.append(Table(rows=rows))
     if buf:
         lines.append("".join(buf))
-    return lines, tables
+    return lines, [_regrid(t) for t in tables]
+
+
+def _regrid(table: Table) -> Table:
+    """Cut a table whose rows came out ragged again at the one width that makes every row end in a row mark.
+
+    Word 97 keeps the cells of merged ranges, so a row has as many cells as the grid; when a row's first
+    cells are empty the streaming reader closes rows too early ("label\x07\x07\x07申请人情况…").
+    """
+    if len({len(r) for r in table.rows}) <= 1:
+        return table
+    tokens: list[Cell] = []
+    for r in table.rows:
+        tokens += [*r, Cell("")]
+    for n in range(2, min(64, len(tokens))):
+        if len(tokens) % (n + 1) == 0 and all(not tokens[i].text for i in range(n, len(tokens), n + 1)):
+            rows = [tokens[i:i + n] for i in range(0, len(tokens), n + 1)]
+            return Table(rows=rows, caption=table.caption)
+    return table
 
 
 def load_doc(body: bytes) -> Document:
