@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from archive.store import now_iso
+from archive.store import now_iso, transaction
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
 
@@ -84,7 +84,12 @@ def _store(db: sqlite_utils.Database, page: dict, ex: Extraction, role: str, par
     row.update({"page_id": page["id"], "url": page["url"], "site_id": page.get("site_id"), "role": role,
                 "parent_report_id": parent, "kind": ex.kind, "version": page["version"], "is_current": 1,
                 "first_captured": first_captured, "extracted_at": now_iso(), "extractor": EXTRACTOR_VERSION,
-                "errors": json.dumps(ex.errors, ensure_ascii=False) if ex.errors else None, "text": ex.text})
+                "errors": json.dumps(ex.errors, ensure_ascii=False) if ex.errors else None, "text": ex.text,
+                # what the within-report rules read besides metrics (T3-BLANK, SECTIONS, FORMAT-YEAR, TEXT-*)
+                "blank_cells": json.dumps(ex.blank_cells, ensure_ascii=False),
+                "sections": json.dumps(ex.sections, ensure_ascii=False),
+                "tables": json.dumps(ex.tables, ensure_ascii=False),
+                "text_claims": json.dumps(ex.text_claims, ensure_ascii=False)})
     db.execute("UPDATE reports SET is_current = 0 WHERE url = ? AND is_current = 1", [page["url"]])
     report_id = db["reports"].insert(row).last_pk
     db["metrics"].insert_all(
@@ -137,7 +142,7 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     # attachments first, so a report page can take its statistics from them
     pages.sort(key=lambda p: (p["role"] != "attachment", p["id"]))
     done: dict[str, tuple[int, Extraction]] = {}
-    with db.conn:
+    with transaction(db):
         for page in pages:
             ex = extract_page(warc_dir, page)
             stats.extracted += 1
@@ -194,7 +199,7 @@ def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None) -> Ex
         if diffs:
             stats.changed_values.append({"url": row["url"], "changes": diffs})
             changed_pages.append((row, ex))
-    with db.conn:
+    with transaction(db):
         for row, ex in changed_pages:
             page = {k: row[k] for k in ("id", "url", "site_id", "version")}
             _store(db, page, ex, "page", None, row.get("first_captured"))

@@ -33,7 +33,8 @@ TABLES: dict[str, tuple[dict, dict]] = {
                  "title": str, "year": int, "format": str, "publisher": str, "issuer": str, "published": str,
                  "index_no": str, "doc_no": str, "category": str, "keywords": str, "site_name": str,
                  "site_domain": str, "site_id_code": str, "column_name": str, "kind": str, "version": int, "is_current": int,
-                 "first_captured": str, "extracted_at": str, "extractor": str, "errors": str, "text": str},
+                 "first_captured": str, "extracted_at": str, "extractor": str, "errors": str, "text": str,
+                 "blank_cells": str, "sections": str, "tables": str, "text_claims": str},
                 {"pk": "id", "foreign_keys": [("page_id", "pages", "id")]}),
     "metrics": ({"report_id": int, "key": str, "value": float, "approximate": int, "source": str,
                  "where_": str, "raw": str}, {"pk": ("report_id", "key"),
@@ -75,10 +76,16 @@ def connect(path, *, readonly: bool = False) -> sqlite_utils.Database:
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Create missing tables, indexes and full-text search; record the schema version once."""
+    """Create missing tables, indexes and full-text search; add columns a newer version defines
+    (additive migrations only: nothing archived is dropped); record the schema version once."""
     for name, (columns, options) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, **options)
+        else:
+            have = set(db[name].columns_dict)
+            for col, typ in columns.items():
+                if col not in have:
+                    db[name].add_column(col, typ)
     for table, cols, unique in INDEXES:
         db[table].create_index(cols, unique=unique, if_not_exists=True)
     if "reports_fts" not in db.table_names():

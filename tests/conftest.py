@@ -31,3 +31,11 @@ def shared_dir() -> Path:
     if not SHARED.exists():
         pytest.skip("../shared not present beside the project")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def sample_crawl(tmp_path_factory):
+    """Night 1, an unchanged recrawl and night 2 of the sample web, crawled once for the whole session."""
+    from sampleweb_helpers import run_sample_crawls
+
+    return run_sample_crawls(tmp_path_factory.mktemp("sample_crawl"))

@@ -37,3 +37,67 @@ def crawl(registry: Path, db: Path, *extra: str) -> dict:
     out = gongkai("crawl", "--sites", str(registry), "--db", str(db), "--json", "--no-progress", *extra)
     assert out.returncode in (0, 1), out.stderr[-3000:]
     return json.loads(out.stdout)
+
+
+def flags_of(db: Path, *args: str) -> list[dict]:
+    out = gongkai("flags", "--db", str(db), "--status", "all", "--json", *args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def run_sample_crawls(tmp: Path) -> dict:
+    """The expensive part shared by the crawl and checks tests: night 1, a snapshot and its checks,
+    two flags dismissed, an unchanged recrawl, `gongkai check`, then night 2."""
+    import sqlite3
+
+    from scraper.sampleweb import SampleWeb, serve_in_thread
+
+    web = SampleWeb(seed=1, scale=1, night=1)
+    truth1 = web.truth()
+    server = serve_in_thread(web, port=0)
+    res: dict = {"web": web, "truth1": truth1, "tmp": tmp, "db": tmp / "g.db"}
+    try:
+        registry = write_registry(web, server.url, tmp / "sites.toml")
+        db = res["db"]
+        res["s1"] = crawl(registry, db)
+        res["log1"] = server.log()
+        res["pages1"] = _count(db, "SELECT count(*) FROM pages")
+        snap = tmp / "night1.db"
+        src, dst = sqlite3.connect(db), sqlite3.connect(snap)
+        src.backup(dst)
+        src.close()
+        dst.close()
+        out = gongkai("check", "--db", str(snap), "--sites", str(registry), "--as-of", truth1["as_of"], "--json")
+        assert out.returncode in (0, 1), out.stderr
+        res["flags_night1"] = flags_of(snap)
+        # a reviewer dismisses two flags: one whose report night 2 edits, one that stays as it is
+        flags = flags_of(db)
+        bal = next(f for f in flags if f["rule"] == "T3-BALANCE" and "t20220225_10343" in f["subject"])
+        t4 = next(f for f in flags if f["rule"] == "T4-SUM")
+        for f in (bal, t4):
+            out = gongkai("flag", "dismiss", str(f["id"]), "--note", "reviewed: as printed", "--by", "tester", "--db", str(db))
+            assert out.returncode == 0, out.stderr
+        res["dismissed"] = {"evidence_changes": bal["id"], "stays": t4["id"]}
+        res["s2"] = crawl(registry, db)
+        res["pages2"] = _count(db, "SELECT count(*) FROM pages")
+        res["flags_after_recrawl"] = flags_of(db)
+        out = gongkai("check", "--db", str(db), "--sites", str(registry), "--as-of", truth1["as_of"])
+        res["flags_after_check"] = flags_of(db)
+        server.set_night(2)
+        res["truth2"] = web.truth()
+        res["s3"] = crawl(registry, db)
+        res["flags_night2"] = flags_of(db)
+        res["log"] = server.log()
+    finally:
+        server.stop()
+    return res
+
+
+def _count(db, sql, params=()):
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(sql, params).fetchone()[0]
+    finally:
+        con.close()

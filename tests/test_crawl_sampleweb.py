@@ -10,31 +10,13 @@ import sqlite3
 from urllib.parse import urlsplit
 
 import pytest
-from sampleweb_helpers import crawl, write_registry
 
 from archive.warc import read_record
-from scraper.sampleweb import SampleWeb, serve_in_thread
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("crawl")
-    web = SampleWeb(seed=1, scale=1, night=1)
-    server = serve_in_thread(web, port=0)
-    try:
-        registry = write_registry(web, server.url, tmp / "sites.toml")
-        db = tmp / "g.db"
-        summary1 = crawl(registry, db)
-        log1 = server.log()
-        pages_after_1 = _count(db, "SELECT count(*) FROM pages")
-        summary2 = crawl(registry, db)
-        pages_after_2 = _count(db, "SELECT count(*) FROM pages")
-        server.set_night(2)
-        summary3 = crawl(registry, db)
-        yield {"web": web, "truth": web.truth(), "db": db, "tmp": tmp, "log1": log1, "log": server.log(),
-               "s1": summary1, "s2": summary2, "s3": summary3, "pages1": pages_after_1, "pages2": pages_after_2}
-    finally:
-        server.stop()
+def crawled(sample_crawl):
+    return {**sample_crawl, "truth": sample_crawl["truth1"]}
 
 
 def _count(db, sql, params=()):
@@ -136,9 +118,7 @@ def test_second_crawl_of_an_unchanged_web_creates_no_versions(crawled):
 
 def test_night_two_records_exactly_the_changed_pages(crawled):
     truth, db = crawled["truth"], crawled["db"]
-    web = crawled["web"]
-    web.set_night(2)
-    changed_truth = set(web.truth()["changed"]["2"])
+    changed_truth = set(crawled["truth2"]["changed"]["2"])
     run3 = crawled["s3"]["run_id"]
     changed = {r["url"] for r in _rows(db, "SELECT url FROM captures WHERE run_id = ? AND outcome = 'changed'", [run3])}
     new = {r["url"] for r in _rows(db, "SELECT url FROM captures WHERE run_id = ? AND outcome = 'new'", [run3])}

@@ -116,8 +116,11 @@ def run_archive_rules(reports: list[ReportRecord], expectations: Any = None,
     current = [r for r in reports if r.is_current]
     out: list[Finding] = []
     if within:
+        # an attachment is checked as part of its report page (whose values it fills or must match:
+        # ATTACHMENT-MISMATCH), not as a report of its own — that would flag each problem twice
         for r in current:
-            out.extend(run_record_rules(r))
+            if r.role != "attachment":
+                out.extend(run_record_rules(r))
     for cur, prev in _predecessors(current, expectations.canonical):
         for rule in RULES:
             if rule.scope == "years":
