@@ -55,7 +55,7 @@ def print_summary(summary: dict, file=None) -> None:
     console.print(f"reports extracted: {summary.get('reports_extracted', 0)} "
                   f"(of {summary.get('extracted', 0)} documents; {summary.get('extraction_errors', 0)} with errors)")
     checks = summary.get("checks")
-    if checks:
+    if checks and file is not None:
         by_rule = checks.get("open_by_rule") or checks.get("by_rule") or {}
         if by_rule:
             console.print("open flags by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))

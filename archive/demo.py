@@ -11,7 +11,7 @@ import click
 from archive.config import resolve_paths
 
 #: the sample web answers at loopback speed: no need for the politeness delays of real sites
-FAST_LOCAL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+FAST_LOCAL = {"LOG_LEVEL": "CRITICAL", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
               "DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 1}
 
 
@@ -37,16 +37,44 @@ def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -
     finally:
         server.stop()
     print_summary(result.summary)
+    _print_flags(paths.db)
     db = paths.db
     rel = db.relative_to(Path.cwd()) if db.is_relative_to(Path.cwd()) else db
     click.echo(f"""
 archive: {rel} (raw captures in {paths.warc_dir})
 
+Review the flags:
+  gongkai flags --db {rel} --rule T3-BALANCE       # the list (also --site, --year, --json, --csv)
+  gongkai flag show --db {rel} ID                  # the evidence beside the report's values
+  gongkai flag dismiss --db {rel} ID --note "..."  # or confirm: your decision survives later runs
+  GONGKAI_REVIEW_PASSWORD=... gongkai serve --db {rel}   # the review queue in a browser
+
 What to try next:
   gongkai status --db {rel}
-  gongkai flags --db {rel} --status open
   gongkai sql --db {rel} "SELECT publisher, year, format, published FROM reports WHERE role='page' AND kind='report' ORDER BY publisher, year"
   gongkai sql --db {rel} "SELECT r.publisher, r.year, m.value FROM metrics m JOIN reports r ON r.id = m.report_id WHERE m.key = 'apps.new.total' ORDER BY 1, 2"
-  gongkai serve --db {rel}        # the archive and the review queue in a browser
 """)
     return result.summary
+
+
+def _print_flags(db: Path) -> None:
+    """The flags found, by rule: what a reviewer will want to look at first."""
+    import sqlite3
+
+    from rich.console import Console
+    from rich.table import Table
+
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT rule, severity, count(*) FROM flags WHERE status = 'open' "
+                           "GROUP BY rule, severity ORDER BY severity = 'warning', count(*) DESC, rule").fetchall()
+    except sqlite3.Error:
+        return
+    finally:
+        con.close()
+    table = Table(title="open flags by rule")
+    for col in ("rule", "severity", "flags"):
+        table.add_column(col, justify="right" if col == "flags" else "left")
+    for rule, severity, n in rows:
+        table.add_row(rule, severity, str(n))
+    Console(highlight=False).print(table)

@@ -93,6 +93,11 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
                     "reports_extracted": stats.reports, "extraction_errors": stats.errors,
                     "checks": checks})
     ctx.archive.finish_run(ctx.run_id, "finished", summary)
+    with ctx.archive.db.conn:
+        ctx.archive.db.execute(
+            f"UPDATE sites SET last_crawled = ? WHERE id IN ({','.join('?' * len(ctx.sites))})",
+            [summary.get("finished_at") or date.today().isoformat(), *[s.id for s in ctx.sites]])
+        ctx.archive.db.execute("UPDATE crawl_runs SET as_of = ? WHERE id = ?", [date.today().isoformat(), ctx.run_id])
     ctx.archive.close()
     return summary
 

@@ -32,7 +32,7 @@ METAREFRESH_ENABLED = False  # the spider follows meta-refresh and JS stubs itse
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = "WARNING"
+LOG_LEVEL = "ERROR"  # failures are in the run summary; the log keeps errors only
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

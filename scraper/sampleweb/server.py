@@ -24,6 +24,14 @@ class _Server(ThreadingHTTPServer):
         self.log: list[dict] = []
         self.lock = threading.Lock()
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that gives up (timeout, truncated body) resets the connection: expected, not news."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
