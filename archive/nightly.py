@@ -13,7 +13,7 @@ from datetime import date
 from archive.config import Paths
 from archive.extracting import extract_pending
 from archive.lock import CrawlLock
-from archive.store import Archive
+from archive.store import Archive, now_iso
 from scraper.registry import Registry
 
 
@@ -96,7 +96,7 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
     with ctx.archive.db.conn:
         ctx.archive.db.execute(
             f"UPDATE sites SET last_crawled = ? WHERE id IN ({','.join('?' * len(ctx.sites))})",
-            [summary.get("finished_at") or date.today().isoformat(), *[s.id for s in ctx.sites]])
+            [now_iso(), *[s.id for s in ctx.sites]])
         ctx.archive.db.execute("UPDATE crawl_runs SET as_of = ? WHERE id = ?", [date.today().isoformat(), ctx.run_id])
     ctx.archive.close()
     return summary
