@@ -126,6 +126,41 @@ def test_attachment_only_reports_take_statistics_from_the_attachment() -> None:
         assert ex.fields["issuer"] == rep["fields"]["issuer"]  # page fields stay the page's
 
 
+#: statistics stated only in the prose, which a spreadsheet of the tables (统计表 .xls) does not carry
+PROSE_ONLY = ("proactive.total", "proactive.total_change_pct", "fees.collected_yuan")
+
+
+def _attachment_differences(web: SampleWeb, att: dict, rep: dict) -> list[str]:
+    """An attachment read alone: the report's title, year, publisher, format and the statistics it prints."""
+    status, body, ctype = _fetch(web, att["url"])
+    assert status == 200 and ctype == att["content_type"], att["url"]
+    ex = extract(body, att["url"], ctype)
+    want = {k: v for k, v in rep["metrics"].items() if not (att["format"] == "xls" and k in PROSE_ONLY)}
+    out = [f"error: {e}" for e in ex.errors]
+    if ex.kind != "report":
+        out.append(f"kind: expected 'report', got {ex.kind!r}")
+    for f in ("title", "year", "publisher", "format"):
+        if ex.fields.get(f) != rep["fields"][f]:
+            out.append(f"field {f}: expected {rep['fields'][f]!r}, got {ex.fields.get(f)!r}")
+    out += [f"metric {k}: expected {v!r}, got {ex.metrics.get(k, 'nothing')!r}"
+            for k, v in sorted(want.items()) if ex.metrics.get(k) != v]
+    out += [f"metric {k}: not printed, got {ex.metrics[k]!r}" for k in sorted(set(ex.metrics) - set(want))
+            if not k.startswith("extra.")]
+    out += [f"metric {k}: no provenance" for k in ex.metrics if k not in ex.provenance]
+    return out
+
+
+def test_every_attachment_alone_carries_its_report() -> None:
+    """PDF (wrapped text layer), DOCX, XLS (统计表) and DOC attachments, read without their page: what the
+    ATTACHMENT-MISMATCH rule compares and what a report published only as a file is made of."""
+    web, truth = _web(1, 1, 1), _truth(1, 1, 1)
+    by_url = {r["url"]: r for r in truth["reports"]}
+    failures = []
+    for att in truth["attachments"]:
+        failures += [f"{att['url']} ({att['format']}): {d}" for d in _attachment_differences(web, att, by_url[att["report_url"]])]
+    assert failures == []
+
+
 def test_image_only_report_has_no_metrics() -> None:
     web = _web(1, 1, 1)
     images = [r for r in REPORTS if r["kind"] == "image_only"]
@@ -186,5 +221,8 @@ def test_scale_ten_sweep() -> None:
         diffs = _differences(rep, _extract_report(web, rep))
         compared += len(rep["metrics"]) + len(rep["fields"])
         failures += [f"{rep['url']}: {d}" for d in diffs]
-    assert len(truth["reports"]) > 400 and compared > 40_000
+    by_url = {r["url"]: r for r in truth["reports"]}
+    for att in truth["attachments"]:
+        failures += [f"{att['url']}: {d}" for d in _attachment_differences(web, att, by_url[att["report_url"]])]
+    assert len(truth["reports"]) > 400 and compared > 40_000 and len(truth["attachments"]) >= 6
     assert failures == [], f"{len(failures)} differences, first ones:\n" + "\n".join(failures[:25])
