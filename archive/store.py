@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +27,20 @@ FLUSH_SECONDS = 2.0
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database):
+    """One transaction for a batch of writes. sqlite-utils 4 commits every statement run outside an
+    explicit transaction (execute, insert, insert_all), so `with db.conn:` alone meant a commit per
+    statement (five per extracted report); `db.atomic()` opens one. Older sqlite-utils: `db.conn`."""
+    atomic = getattr(db, "atomic", None)
+    if atomic is None:
+        with db.conn:
+            yield
+    else:
+        with atomic():
+            yield
 
 
 @dataclass
@@ -176,6 +191,8 @@ class Archive:
         ref = self.warc.write_capture(url=target, method=method, status=status, reason=reason, headers=headers, body=body,
                                       request_headers=request_headers, request_body=request_body, fetched_at=fetched)
         version = latest.version + 1 if latest else 1
+        self.warc.write_metadata(target, {"run_id": run_id, "site": site_id, "role": role, "version": version,
+                                          "referrer": referrer, "request_key": url}, concurrent_to=ref.record_id)
         page = PageState(id=self._next_page_id, url=url, version=version, sha256=digest, status=status,
                          fetched_at=warc_date(fetched), warc_file=ref.file, warc_offset=ref.offset,
                          etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified"),
@@ -227,7 +244,7 @@ class Archive:
             return
         if self._warc is not None:
             self._warc.sync()
-        with self.db.conn:
+        with transaction(self.db):
             if self._pages:
                 self.db["pages"].insert_all(self._pages)
             if self._captures:

@@ -126,13 +126,15 @@ class WarcStore:
                                                                     "WARC-Profile": profile})
         return self._write(rec)
 
-    def write_metadata(self, url: str, data: dict) -> RecordRef:
+    def write_metadata(self, url: str, data: dict, concurrent_to: str | None = None) -> RecordRef:
+        """A metadata record: what the crawler knew about a capture (site, role, run, referrer)."""
         if self._fh is None:
             self._open()
         assert self._writer is not None
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        headers = {"WARC-Concurrent-To": concurrent_to} if concurrent_to else None
         rec = self._writer.create_warc_record(url, "metadata", payload=io.BytesIO(payload),
-                                              warc_content_type="application/json")
+                                              warc_content_type="application/json", warc_headers_dict=headers)
         return self._write(rec)
 
     def sync(self) -> None:

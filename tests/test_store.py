@@ -70,6 +70,7 @@ def test_warc_reads_back_to_the_bytes_and_sha256_recorded(arch):
         with open(f, "rb") as fh:
             types += [r.rec_type for r in ArchiveIterator(fh)]
     assert types.count("response") == 5 and types.count("request") == 5 and types.count("warcinfo") == 1
+    assert types.count("metadata") == 5
 
 
 def test_errors_are_recorded_with_their_kind(arch):
