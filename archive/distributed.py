@@ -136,6 +136,10 @@ class RunKeys:
         return self._k("captures:processing")
 
     @property
+    def delivered(self) -> str:
+        return self._k("delivered")
+
+    @property
     def stats(self) -> str:
         return self._k("stats")
 
@@ -144,7 +148,7 @@ class RunKeys:
 
     def all_fixed(self) -> list[str]:
         return [self.config, self.state, self.requests, self.dupefilter, self.leases, self.leased,
-                self.leased_score, self.latest, self.captures, self.processing, self.stats]
+                self.leased_score, self.latest, self.captures, self.processing, self.delivered, self.stats]
 
 
 def worker_id() -> str:

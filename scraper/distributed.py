@@ -9,11 +9,14 @@ scrapy-redis has no acknowledgement and the archive must lose nothing:
   requests return to the queue when their lease expires, and are fetched by another worker.
 - RemoteArchive writes WARC records exactly as the single-process Archive does (same code) into the
   shared archive folder, but sends the rows to Redis for the one archiver instead of to SQLite.
+- A request handed out again after its lease expired, whose capture the dead worker had already pushed,
+  is answered from the archive (the single-process resume path, CrawlContext.done), not fetched again.
 - SharedRobotsTxtMiddleware fetches each host's robots.txt once per run, for all workers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -35,7 +38,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from archive import distributed as dist
 from archive.config import Paths
-from archive.store import Archive, PageState
+from archive.store import Archive, Done, PageState
 from archive.warc import WarcStore
 from scraper.context import CrawlContext
 from scraper.registry import parse_registry
@@ -100,6 +103,9 @@ class RemoteArchive(Archive):
         self._next_page_id = 1  # local ids: the archiver assigns the real ones
         self._seen_attachments: set[tuple[str, str]] = set()
         self._batches = 0
+        #: request fingerprint -> the delivery (hash of the leased bytes) it is being fetched under
+        self.deliveries: dict[str, str] = {}
+        self._delivered: dict[str, str] = {}
         self.pushed = 0
         self.closed = False
 
@@ -116,6 +122,14 @@ class RemoteArchive(Archive):
         raw = self.r.hget(self.keys.latest, url)
         return PageState(**json.loads(raw)) if raw else None
 
+    def record_response(self, **kwargs) -> tuple[str, PageState]:
+        outcome, page = super().record_response(**kwargs)
+        delivery = self.deliveries.pop(kwargs["fingerprint"], None)
+        if delivery is not None:
+            self._delivered[delivery] = json.dumps({"page_id": page.id, "status": kwargs["status"],
+                                                    "warc_file": page.warc_file, "warc_offset": page.warc_offset})
+        return outcome, page
+
     def flush(self) -> None:
         """Make the WARC bytes durable, push the rows as one batch, then acknowledge finished leases."""
         self._last_flush = time.monotonic()
@@ -131,9 +145,13 @@ class RemoteArchive(Archive):
             self._batches += 1
             batch = {"id": f"{self.leases.wid}:{self._batches}", "captures": captures,
                      "attachments": self._attachments}
-            self.r.lpush(self.keys.captures, json.dumps(batch, ensure_ascii=False))
+            pipe = self.r.pipeline(transaction=True)
+            pipe.lpush(self.keys.captures, json.dumps(batch, ensure_ascii=False))
+            if self._delivered:
+                pipe.hset(self.keys.delivered, mapping=self._delivered)
+            pipe.execute()
             self.pushed += len(captures)
-            self._pages, self._captures, self._attachments = [], [], []
+            self._pages, self._captures, self._attachments, self._delivered = [], [], [], {}
         dist.acknowledge(self.r, self.keys, done)
 
     def close(self) -> None:
@@ -149,6 +167,14 @@ def _remote(spider) -> RemoteArchive | None:
     ctx = getattr(spider, "context", None)
     archive = getattr(ctx, "archive", None)
     return archive if isinstance(archive, RemoteArchive) else None
+
+
+class OneShotDone(dict):
+    """CrawlContext.done for workers: a redelivered request is answered from the archive once; a retry
+    of it (a new delivery) is fetched, as in a single process."""
+
+    def get(self, key, default=None):
+        return self.pop(key, default)
 
 
 class RunDupeFilter(RFPDupeFilter):
@@ -176,6 +202,12 @@ class LeasedQueue(PriorityQueue):
         archive.leases.take(lease)
         request = self._decode_request(data)
         request.meta[LEASE_META] = lease
+        fp, delivery = fingerprint(request).hex(), hashlib.sha1(data).hexdigest()
+        archive.deliveries[fp] = delivery
+        earlier = self.server.hget(archive.keys.delivered, delivery)
+        if earlier is not None:
+            # handed out before to a worker that died after pushing its capture: answer from the archive
+            self.spider.context.done[fp] = Done(**json.loads(earlier))
         return request
 
 
@@ -401,7 +433,7 @@ def run_worker(redis_url: str, archive_dir: str | Path | None = None, wait_secon
     archive = RemoteArchive(Path(archive_dir or config["archive_dir"]), r, keys, Leases(dist.worker_id()),
                             float(config.get("lease_seconds") or dist.DEFAULT_LEASE_SECONDS))
     sites = registry.enabled(tuple(config.get("only") or ()))
-    ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites)
+    ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites, done=OneShotDone())
     process = CrawlerProcess(worker_settings(registry, redis_url, keys, config))
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler, context=ctx)
