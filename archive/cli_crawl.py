@@ -61,6 +61,20 @@ def print_summary(summary: dict, file=None) -> None:
             console.print("open flags by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
 
 
+def print_report(report: dict) -> None:
+    """The morning report: what is new, and what needs a person."""
+    new, changed = report.get("new_reports", []), report.get("changed_reports", [])
+    flags = report.get("new_flags", {})
+    lines = [f"new reports: {len(new)}, changed reports: {len(changed)}"]
+    if flags.get("by_rule"):
+        lines.append("new flags: " + ", ".join(f"{k} {v}" for k, v in sorted(flags["by_rule"].items())))
+    for s in report.get("sites_broken", []):
+        lines.append(f"SITE BROKEN: {s if isinstance(s, str) else s.get('site')}")
+    for s in report.get("sites_failing", []):
+        lines.append(f"site failing: {s if isinstance(s, str) else s.get('site')}")
+    click.echo("\n".join(lines))
+
+
 @click.command("crawl")
 @click.option("--sites", "sites_file", metavar="FILE", help="Site registry (TOML); default $GONGKAI_SITES or ./sites.toml.")
 @click.option("--only", multiple=True, metavar="SITE", help="Crawl only these site ids (repeatable).")

@@ -323,6 +323,13 @@ def status_command(as_json, db):
             "(SELECT max(year) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS latest_year, "
             "(SELECT count(*) FROM flags f WHERE f.site = s.id AND f.status = 'open') AS open_flags "
             "FROM sites s ORDER BY s.id"))
+        from archive.health import site_health
+
+        health = {h["site"]: h for h in site_health(dbh)}
+        for s in sites:
+            h = health.get(s["site"], {})
+            s["health"] = h.get("status")
+            s["problem"] = h.get("problem")
     out = {"runs": runs, "sites": sites, "open_by_rule": open_counts(dbh, "rule"),
            "open_by_site": open_counts(dbh, "site"), "open_by_severity": open_counts(dbh, "severity")}
     if as_json:
@@ -338,10 +345,12 @@ def status_command(as_json, db):
     else:
         con.print("no crawl runs yet")
     if sites:
-        t = Table("site", "last crawled", "reports", "latest year", "open flags", title="sites")
+        t = Table("site", "health", "last crawled", "reports", "latest year", "open flags", title="sites")
         for s in sites:
-            t.add_row(*("" if s[c] is None else str(s[c])
-                        for c in ("site", "last_crawled", "reports", "latest_year", "open_flags")))
+            health = {"ok": "[green]ok[/green]", "broken": f"[red]broken[/red] {s.get('problem') or ''}"}.get(
+                s.get("health") or "", s.get("health") or "")
+            t.add_row(s["site"], health, *("" if s[c] is None else str(s[c])
+                                          for c in ("last_crawled", "reports", "latest_year", "open_flags")))
         con.print(t)
     for by, counts in (("rule", out["open_by_rule"]), ("site", out["open_by_site"])):
         con.print(f"open flags by {by}" + ("" if counts else ": none"))

@@ -86,7 +86,7 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
     t0 = time.monotonic()
     stats = extract_pending(ctx.archive.db, ctx.archive.paths.warc_dir)
     extract_seconds = time.monotonic() - t0
-    checks = run_checks_if_available(ctx.archive.db, ctx.registry, ctx.archive.paths)
+    checks = run_checks_if_available(ctx.archive.db, ctx.registry, ctx.archive.paths, run_id=ctx.run_id)
     summary = run_summary(ctx.archive.db, ctx.run_id)
     summary.update({"resumed": ctx.resumed, "crawl_seconds": round(crawl_seconds or 0.0, 2),
                     "extract_seconds": round(extract_seconds, 2), "extracted": stats.extracted,
@@ -124,13 +124,14 @@ def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None,
     return RunResult(run_id=ctx.run_id, resumed=ctx.resumed, status="finished", summary=summary)
 
 
-def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | None = None) -> dict | None:
+def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | None = None,
+                            run_id: int | None = None) -> dict | None:
     """Run the rules over the archive (pipeline/checks + archive/flags), when they are installed."""
     try:
         from archive.flags import run_checks
     except ImportError:
         return None
-    return run_checks(db, registry.path, as_of or date.today())
+    return run_checks(db, registry.path, as_of or date.today(), run_id=run_id)
 
 
 def run_summary(db, run_id: int) -> dict:

@@ -115,7 +115,7 @@ def test_status(dbfile):
     assert s["open_by_rule"] == {"CHANGED": 1, "LATE": 1, "T4-SUM": 1, "X-CARRY": 1}
     assert s["open_by_site"] == {"ceshi": 4}
     assert s["sites"] == [{"site": "ceshi", "last_crawled": "2024-06-01T01:05", "reports": 2, "latest_year": 2023,
-                           "open_flags": 4}]
+                           "open_flags": 4, "health": "not crawled", "problem": None}]
     text = gk("status", "--db", dbfile)
     assert text.exit_code == 0 and "open flags by site" in text.output and "ceshi" in text.output
 
