@@ -177,7 +177,7 @@ def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None) -> Ex
     """Re-extract every current report page from its raw capture; store a new report row where any
     value changed (old rows stay, with is_current = 0) and list the changes."""
     stats = ExtractStats()
-    sql = ("SELECT p.*, r.id AS report_id FROM reports r JOIN pages p ON p.id = r.page_id "
+    sql = ("SELECT p.*, r.id AS report_id, r.first_captured FROM reports r JOIN pages p ON p.id = r.page_id "
            "WHERE r.is_current = 1 AND r.role = 'page'")
     params: list = []
     if since:
