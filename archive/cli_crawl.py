@@ -138,16 +138,31 @@ def reparse_command(since, as_json, db, archive_dir):
             dbh = connect(paths.db)
             ensure_schema(dbh)
             stats = reparse(dbh, paths.warc_dir, since)
+            checks = _recheck(dbh) if stats.changed_values else None
     except LockBusy as exc:
         raise GongkaiError(str(exc)) from None
     if as_json:
-        click.echo(json.dumps({"reparsed": stats.extracted, "changed": stats.changed_values}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({"reparsed": stats.extracted, "changed": stats.changed_values, "checks": checks},
+                              ensure_ascii=False, indent=2, default=str))
         return
-    click.echo(f"re-extracted {stats.extracted} reports; values changed in {len(stats.changed_values)}")
+    click.echo(f"re-extracted {stats.extracted} reports; values changed in {len(stats.changed_values)}"
+               + (f"; checks re-run: {checks.get('reopened', 0)} flag(s) re-opened, "
+                  f"{checks.get('resolved', 0)} resolved" if checks else ""))
     for item in stats.changed_values:
         click.echo(f"  {item['url']}")
         for key, (old, new) in item["changes"].items():
             click.echo(f"    {key}: {old} -> {new}")
+
+
+def _recheck(dbh) -> dict:
+    """Run the rules again after values changed (a flag whose evidence changed re-opens and says so)."""
+    from pathlib import Path as _P
+
+    from archive.flags import run_checks
+
+    row = next(dbh.query("SELECT registry FROM crawl_runs WHERE registry != '' ORDER BY id DESC LIMIT 1"), None)
+    registry = row["registry"] if row and _P(row["registry"]).exists() else None
+    return run_checks(dbh, registry)
 
 
 @click.command("sql")
