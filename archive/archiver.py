@@ -203,6 +203,8 @@ def crawl_distributed(paths: Paths, registry: Registry, redis_url: str, only: li
     with CrawlLock(paths.lock_file):
         ctx = open_distributed_run(paths, registry, only)
         keys = dist.RunKeys(ctx.run_id)
+        if not ctx.resumed:
+            dist.clear_run(r, keys)  # a resumed run keeps its frontier, leases and duplicate filter
         if not r.exists(keys.config):
             publish_latest(r, keys, ctx.archive)
         dist.announce_run(r, ctx.run_id, _run_config(ctx, paths, only, share, lease_seconds, settings))

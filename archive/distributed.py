@@ -167,6 +167,13 @@ def announce_run(r, run_id: int, config: dict) -> RunKeys:
     return keys
 
 
+def clear_run(r, keys: RunKeys) -> None:
+    """Forget a run's keys (a fresh run whose id an earlier archive on this Redis used)."""
+    r.delete(*keys.all_fixed())
+    for key in r.scan_iter(match=keys.robots("*"), count=1000):
+        r.delete(key)
+
+
 def current_run(r) -> tuple[RunKeys, dict] | None:
     """The announced run and its config, or None when no run was announced."""
     raw = r.get(CURRENT_RUN)
