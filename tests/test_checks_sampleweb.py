@@ -40,6 +40,15 @@ def test_no_other_error_flag(sample_crawl):
     assert extra == []
 
 
+def test_repeat_flags_are_exactly_the_planted_copies(sample_crawl):
+    """内容雷同: the sample's prose is rewritten every year, so only the planted copies repeat last year's."""
+    flags = [f for f in sample_crawl["flags_night1"] if f["rule"] == "X-REPEAT" and f["status"] == "open"]
+    planted = [a for a in sample_crawl["truth1"]["anomalies"] if a["rule"] == "X-REPEAT"]
+    assert planted
+    urls = sorted(a["report_url"] for a in planted)
+    assert sorted(next((u for u in urls if f["subject"].startswith(u + " vs ")), f["subject"]) for f in flags) == urls
+
+
 def _by_id(flags):
     return {f["id"]: f for f in flags}
 

@@ -279,3 +279,32 @@ def test_large_scale_hosts_unique_and_served() -> None:
     assert len(t["sites"]) == 50 and len(t["reports"]) > 2000
     for r in t["reports"][::40]:
         assert mid.get_bytes(r["url"])[0] == 200, r["url"]
+
+
+def test_prose_varies_year_to_year_except_the_planted_repeats() -> None:
+    """X-REPEAT's own measure on consecutive reports of each publisher: under 50% unless planted (内容雷同)."""
+    from pipeline.checks.years import REPEAT_THRESHOLD, repeat_share
+    from scraper.sampleweb.report_doc import build_doc, plain_lines
+
+    for seed in (1, 2):
+        w = SampleWeb(seed=seed, scale=1)
+        planted = {a["report_url"] for s in w.sites() for a in s.anomalies if a["rule"] == "X-REPEAT"}
+        assert 1 <= len(planted) <= 2
+        flagged, shares = set(), {"legacy": [], "modern": []}
+        for site in w.sites():
+            by: dict[tuple[str, int], object] = {}
+            for rep in site.reports:
+                if rep.kind == "report" and rep.repost_of is None:
+                    by[(rep.publisher.name, rep.year)] = rep
+            for (pub, y), rep in by.items():
+                prev = by.get((pub, y - 1))
+                if prev is None:
+                    continue
+                share, _ = repeat_share("\n".join(plain_lines(build_doc(rep))), "\n".join(plain_lines(build_doc(prev))))
+                if share > REPEAT_THRESHOLD:
+                    flagged.add(rep.url)
+                elif prev.fmt == rep.fmt:
+                    shares["legacy" if rep.fmt == "legacy" else "modern"].append(share)
+        assert flagged == planted, seed
+        # the fixed statistics sentences are what repeats: a quarter of the modern prose, less than half of legacy's
+        assert max(shares["modern"]) < 0.3 and max(shares["legacy"]) < 0.45, seed

@@ -207,11 +207,11 @@ FIXED_PLANS: dict[int, list[tuple[str, int, int, dict]]] = {
         ("JS-STUB", 2, 2023, {}), ("ERRORS", 0, 0, {})],
     1: [("T3-RESULT-SUM", 0, 2022, {"night2": "fix"}), ("L-ANSWER-SUM", 0, 2015, {}), ("LATE", 1, 2023, {}),
         ("ATTACH", 1, 2021, {"fmt": "docx"}), ("REPOST", 2, 2024, {}), ("META-STUB", 1, 2024, {}),
-        ("OFFSITE", 0, 0, {})],
+        ("OFFSITE", 0, 0, {}), ("X-REPEAT", 0, 2017, {})],
     2: [("T3-ROW-SUM", 0, 2020, {}), ("T4-SUM", 1, 2022, {}), ("ATTACH", 0, 2023, {"fmt": "xls"}),
         ("NEW-LATE", 2, 2025, {}), ("TEXT-EDIT", 0, 2024, {}), ("SPLIT-T4", 0, 2021, {})],
     3: [("X-CARRY", 0, 2021, {}), ("ATTACH-ONLY", 0, 2014, {"fmt": "doc"}), ("WRONG-CHARSET", 0, 2017, {}),
-        ("BLANKS", 1, 2019, {}), ("MISSING", 2, 2016, {})],
+        ("BLANKS", 1, 2019, {}), ("MISSING", 2, 2016, {}), ("X-REPEAT", 1, 2024, {})],
     4: [("SITE-BROKEN", 0, 0, {}), ("MISSING", 2, 2017, {}), ("ORGS-BLANK", 1, 2023, {}),
         ("TOWNSHIP", 0, 0, {})],
 }
@@ -426,6 +426,12 @@ def _plant(site: Site, rules: dict, seed: int, night: int) -> None:
                               and not k.startswith("apps.result.total.")}
             elif rule == "ORGS-BLANK" and rep.fmt != "legacy":
                 rep.blanks = {k for k in rep.metrics if k.startswith("apps.") and k.rsplit(".", 1)[1] in N.COLS[1:]}
+            elif rule == "X-REPEAT":  # 内容雷同: last year's prose, this year's numbers
+                prev = _find(site, pi, year - 1)
+                if prev is not None and prev.fmt == rep.fmt and prev.kind == rep.kind == "report":
+                    rep.variant["prose_year"] = year - 1
+                    site.anomalies.append({"rule": "X-REPEAT", "site": site.id, "report_url": rep.url,
+                                           "publisher": rep.publisher.name, "year": rep.year})
             elif rule == "WRONG-CHARSET":
                 rep.variant["wrong_charset"] = True
             elif rule == "TEXT-EDIT" and night >= 2:

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 
 from . import numbers as N
+from . import prose as X
 from .model import Report
 
 Cell = tuple[str | None, int, int]  # text (None = blank), rowspan, colspan
@@ -156,6 +157,12 @@ def _intro(rep: Report) -> str:
             f"如对本报告有任何疑问，请与{rep.publisher.issuer}联系（电话：0{570 + len(rep.publisher.name)}-8{rep.doc_id % 10**6:06d}）。")
 
 
+def prose_of(rep: Report) -> X.Prose:
+    """The report's phrasings: the publisher's pick for the year (a planted 雷同 copy takes last year's)."""
+    pub = rep.publisher
+    return X.prose_for(f"{pub.org_code}:{pub.name}", int(rep.variant.get("prose_year") or rep.year))
+
+
 def build_doc(rep: Report) -> list[Block]:
     """Blocks of the full report text (title first, signature last)."""
     rng = random.Random(f"doc:{rep.url}:{rep.year}")
@@ -172,27 +179,30 @@ def _modern(rep: Report, rng: random.Random) -> list[Block]:
     g = lambda k: int(m.get(k, 0))  # noqa: E731
     y = rep.year
     gov = rep.publisher.kind == "government"
+    px = prose_of(rep)
     b = [Block("h", "一、总体情况"),
-         Block("p", f"{y}年，{rep.publisher.name}认真贯彻落实《条例》和上级关于政务公开工作的部署要求，"
-                    f"以公开为常态、不公开为例外，持续提升政府信息公开质量。"
-                    + ("全面落实工作考核、社会评议和责任追究制度，将政务公开纳入年度绩效考核。" if gov else "")),
-         Block("p", f"（一）主动公开。全年通过政府网站主动公开政府信息{g('proactive.total')}条。"),
+         Block("p", px.one("opener", X.OPENERS, y=y, name=rep.publisher.name)
+               + (px.one("governance", X.GOVERNANCE) if gov else "") + px.one("focus", X.FOCUS)),
+         Block("p", f"（一）主动公开。全年通过政府网站主动公开政府信息{g('proactive.total')}条。"
+               + px.one("proactive", X.PROACTIVE)),
          Block("p", f"（二）依申请公开。本年新收政府信息公开申请{g('apps.new.total')}件，上年结转{g('apps.carried_in.total')}件，"
-                    f"办结{g('apps.result.total.total')}件，结转下年度继续办理{g('apps.carried_out.total')}件。"),
-         Block("p", "（三）政府信息管理。严格落实公开属性源头认定和保密审查机制。"),
-         Block("p", "（四）平台建设。持续优化政府信息公开专栏，完善栏目设置。"),
-         Block("p", "（五）监督保障。加强业务培训，健全监督考核机制。"),
+                    f"办结{g('apps.result.total.total')}件，结转下年度继续办理{g('apps.carried_out.total')}件。"
+               + px.one("applications", X.APPLICATIONS)),
+         Block("p", "（三）政府信息管理。" + px.joined("management", X.MANAGEMENT, 2)),
+         Block("p", "（四）平台建设。" + px.joined("platforms", X.PLATFORMS, 2)),
+         Block("p", "（五）监督保障。" + px.joined("oversight", X.OVERSIGHT, 2)),
          Block("h", "二、主动公开政府信息情况"), Block("table", rows=table2(rep), name="t2"),
          Block("h", "三、收到和处理政府信息公开申请情况"), Block("table", rows=table3(rep), name="t3"),
          Block("h", "四、政府信息公开行政" + ("法" if rep.variant.get("typo") else "") + "复议、行政诉讼情况")]
     for name, rows in table4(rep, bool(rep.variant.get("split_t4"))):
         b.append(Block("table", rows=rows, name=name))
     suit = g("suit.direct.total") + g("suit.after_review.total")
+    # a night-two TEXT-EDIT rewrites the measures: other items of the pool than the first capture's
+    edit = len(X.IMPROVEMENTS) // 2 if rep.variant.get("text_edit") else 0
     b += [Block("p", f"本年度因政府信息公开被申请行政复议{g('review.total')}件、提起行政诉讼{suit}件。"),
           Block("h", "五、存在的主要问题及改进情况"),
-          Block("p", "存在的主要问题：一是公开内容的全面性有待提高；二是政策解读形式较为单一。"
-                     + ("改进措施：进一步规范公开流程，丰富图表、视频等解读形式。" if not rep.variant.get("text_edit")
-                        else "改进措施：健全公开目录动态调整机制，加强政策解读与回应关切，强化人员培训。")),
+          Block("p", "存在的主要问题：" + px.numbered("problems", X.PROBLEMS, 2)
+                + "改进措施：" + px.numbered("improvements", X.IMPROVEMENTS, 3, shift=edit)),
           Block("h", "六、其他需要报告的事项")]
     if rep.fmt == "2021":
         b.append(Block("p", f"{y}年，无收取信息处理费情况。"))
@@ -217,16 +227,23 @@ def _legacy(rep: Report, rng: random.Random) -> list[Block]:
     rate = f"，答复率{g('legacy.answers.rate_pct')}%" if "legacy.answers.rate_pct" in m else ""
     fee = g("fees.collected_yuan")
     trainees = f"{g('training.trainees')}余人次" if "training.trainees" in rep.approximate else f"{g('training.trainees')}人次"
+    px = prose_of(rep)
     b = [Block("h", "一、概述"),
          Block("p", f"{rep.year}年，{rep.publisher.name}进一步健全政府信息公开工作机制，从事政府信息公开工作人员"
                     f"{g('staff.total')}人，其中专职{g('staff.full_time')}人、兼职{g('staff.part_time')}人，"
                     f"安排专项经费{m.get('budget.amount_10k_yuan')}万元。全年组织培训{g('training.sessions')}场次，"
                     f"培训{trainees}。"),
+         Block("p", px.joined("organisation", X.L_ORGANISATION, 3)),
+         Block("p", "全年重点做好以下工作：" + px.numbered("focus", X.L_FOCUS, 3)),
+         Block("p", px.joined("publicity", X.L_PUBLICITY, 2)),
          Block("h", "二、主动公开政府信息情况"),
          Block("p", f"全年共主动公开政府信息{g('proactive.total')}条{chg}。"),
+         Block("p", px.one("content", X.L_CONTENT) + px.joined("channels", X.L_CHANNELS, 2)
+               + px.one("response", X.L_RESPONSE)),
          Block("h", "三、依申请公开政府信息情况"),
          Block("p", f"全年共收到政府信息公开申请{apps}件" + (f"，其中{chans}。" if apps else "。")
                + (f"已答复申请{g('legacy.answers.total')}件{rate}，其中{ans}。" if apps else "")),
+         Block("p", px.joined("applications", X.L_APPLICATIONS, 3)),
          Block("h", "四、政府信息公开的收费及减免情况"),
          Block("p", "全年在提供政府信息时未收费。" if fee == 0 else f"全年共收取检索、复制、邮寄费用{fee}元。"),
          Block("h", "五、因政府信息公开申请行政复议、提起行政诉讼的情况")]
@@ -239,7 +256,8 @@ def _legacy(rep: Report, rng: random.Random) -> list[Block]:
             parts.append(f"因政府信息公开提起{name}0件")
     b.append(Block("p", "；".join(parts) + f"；收到举报投诉{g('complaints.total')}件。"))
     b += [Block("h", "六、存在的主要问题及改进措施"),
-          Block("p", "政府信息公开工作仍存在公开内容不够全面、更新不够及时等问题。下一步将进一步完善制度，加强督促检查。")]
+          Block("p", "政府信息公开工作仍存在" + "、".join(px.pick("problems", X.L_PROBLEMS, 3)) + "等问题。"
+                + "下一步将重点做好以下工作：" + px.numbered("improvements", X.L_IMPROVEMENTS, 4))]
     if rep.variant.get("fujian"):
         y = rep.year
         rows: list[list[Cell]] = [[("指标名称", 1, 1), ("计量单位", 1, 1), (f"{y}年度", 1, 1), ("历年累计", 1, 1)]]
