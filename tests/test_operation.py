@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from sampleweb_helpers import write_registry
 
 from archive import health
 from archive.schema import connect
 
 sampleweb = pytest.importorskip("scraper.sampleweb")
 
-#: crawl fast (no politeness delay against our own loopback server)
-FAST = "\n[crawl]\ndownload_delay = 0\nautothrottle = false\nconcurrency_per_domain = 16\n"
 GONGKAI = [sys.executable, "-c", "from archive.cli import main; main()"]
 
 
@@ -28,7 +27,7 @@ def web(tmp_path):
     sw = sampleweb.SampleWeb(seed=1, scale=1, night=1)
     handle = sampleweb.serve_in_thread(sw, port=0)
     reg = tmp_path / "sites.toml"
-    reg.write_text(sw.registry_toml(handle.url) + FAST, encoding="utf-8")
+    write_registry(sw, handle.url, reg)
     yield sw, handle, reg
     handle.stop()
 

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sampleweb_helpers import write_registry
 
 from archive.cli_ops import build_egg
 from archive.lock import CrawlLock
@@ -78,7 +79,7 @@ def web(tmp_path):
     sw = sampleweb.SampleWeb(seed=1, scale=1, night=1)
     handle = sampleweb.serve_in_thread(sw, port=0)
     reg = tmp_path / "sites.toml"
-    reg.write_text(sw.registry_toml(handle.url), encoding="utf-8")
+    write_registry(sw, handle.url, reg)
     yield sw, reg
     handle.stop()
 
