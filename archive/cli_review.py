@@ -304,10 +304,21 @@ def flag_dismiss(flag_id, note, by, db):
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--redis", "redis_url", envvar="GONGKAI_REDIS", default=None, metavar="URL",
+              help="Also show the distributed crawl's workers, frontier and throughput (env GONGKAI_REDIS).")
 @db_option
-def status_command(as_json, db):
+def status_command(as_json, db, redis_url):
     """Last crawl runs, per-site health and open flags by rule and by site."""
     from rich.table import Table
+
+    distributed = None
+    if redis_url:
+        from archive.distributed import distributed_status
+
+        try:
+            distributed = distributed_status(redis_url)
+        except Exception as exc:  # noqa: BLE001 - an unreachable Redis is a one-line message
+            raise GongkaiError(f"cannot read the distributed crawl state at {redis_url}: {exc}") from None
 
     from archive.flags import open_counts
 
@@ -332,10 +343,16 @@ def status_command(as_json, db):
             s["problem"] = h.get("problem")
     out = {"runs": runs, "sites": sites, "open_by_rule": open_counts(dbh, "rule"),
            "open_by_site": open_counts(dbh, "site"), "open_by_severity": open_counts(dbh, "severity")}
+    if distributed is not None:
+        out["distributed"] = distributed
     if as_json:
         click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return
     con = _console()
+    if distributed is not None:
+        from archive.cli_distributed import print_status
+
+        print_status(distributed)
     if runs:
         cols = [c for c in ("id", "started_at", "finished_at", "status", "as_of") if c in runs[0]]
         t = Table(*cols, title="last crawl runs")
