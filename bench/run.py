@@ -49,7 +49,7 @@ concurrency = {CONCURRENCY}
 concurrency_per_domain = {PER_DOMAIN}
 retry_times = {RETRIES}
 """
-SHARED_REAL = ROOT.parent / "shared" / "fixtures" / "real"
+SHARED_REAL = Path(os.environ.get("GONGKAI_BENCH_SHARED") or ROOT.parent / "shared") / "fixtures" / "real"
 
 
 def log(msg: str) -> None:
@@ -83,8 +83,8 @@ class Web:
     """`gongkai web --scale N` on a free port, in its own process (it does not share the crawler's GIL).
     A fresh server per crawl: every crawl starts from the same cold page cache."""
 
-    def __init__(self, scale: int, logfile: Path) -> None:
-        self.scale, self.logfile = scale, logfile
+    def __init__(self, scale: int, logfile: Path, cpus: set[int] | None = None) -> None:
+        self.scale, self.logfile, self.cpus = scale, logfile, cpus
 
     def __enter__(self) -> Web:
         with socket.socket() as s:
@@ -93,7 +93,8 @@ class Web:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(self.logfile, "w")  # noqa: SIM115 - closed in __exit__
         self.proc = subprocess.Popen([*GONGKAI, "web", "--scale", str(self.scale), "--port", str(self.port)],
-                                     stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
+                                     stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                     preexec_fn=_pin(self.cpus))
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         for _ in range(200):
             try:
@@ -111,6 +112,10 @@ class Web:
         self.proc.terminate()
         self.proc.wait(timeout=10)
         self._log.close()
+
+
+def _pin(cpus: set[int] | None):
+    return (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
 
 
 # -- processes ----------------------------------------------------------------------------------
@@ -314,13 +319,11 @@ def stage_reparse(res: dict, work: Path) -> None:
     log(f"reparse: {whole['reports_per_s']}/s whole, {quarter['reports_per_s']}/s quarter")
 
 
-def stage_memory_and_queries(res: dict, work: Path, mem_pages: list[int], main_scale: int, n_reports: int,
-                             skip_queries: bool = False) -> None:
-    """Peak RSS of crawls of each size in mem_pages (the first crawl stands for the size it has), while the
-    synthetic archive of the query figure is built (set-up, not timed: memory is not a timing)."""
-    import synth
-
-    res["memory"] = {"runs": []}
+def stage_memory(res: dict, work: Path, mem_pages: list[int], main_scale: int, cpus: set[int] | None) -> None:
+    """Peak RSS of crawls of each size in mem_pages (the first crawl stands for the size it has). Crawl phase
+    only (no extraction). With cpus, the crawler and its server are pinned there while timed stages run
+    on the other core: memory is not a timing."""
+    res["memory"] = {"runs": [], "pinned_cpus": sorted(cpus) if cpus else None}
     have = res.get("crawl", {})
     for pages in mem_pages:
         scale = max(2, round(pages / PAGES_PER_SITE))
@@ -334,17 +337,13 @@ def stage_memory_and_queries(res: dict, work: Path, mem_pages: list[int], main_s
             p.unlink(missing_ok=True)
         shutil.rmtree(work / f"mem{pages}", ignore_errors=True)
         log(f"memory: crawl of ~{pages} pages (scale {scale}, crawl phase only)")
-        with Web(scale, work / f"web-mem{pages}.log") as web:
+        with Web(scale, work / f"web-mem{pages}.log", cpus) as web:
             reg = web.write_registry(work / f"sites-mem{pages}.toml")
             env = {**os.environ, "GONGKAI_BENCH_PROBE": str(work / f"probe-mem{pages}.json"),
                    "GONGKAI_BENCH_CRAWL_ONLY": "1", "GONGKAI_ARCHIVE": str(work / f"mem{pages}")}
-            proc = subprocess.Popen([PY, str(BENCH / "probe.py"), "crawl", "--sites", str(reg), "--db", str(db),
-                                     "--json", "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            if not skip_queries and "queries_build" not in res:
-                log(f"queries: building a synthetic archive of {n_reports} reports meanwhile")
-                res["queries_build"] = synth.build(work / "synth.db", n_reports)
-            proc.wait()
+            subprocess.run([PY, str(BENCH / "probe.py"), "crawl", "--sites", str(reg), "--db", str(db), "--json",
+                            "--no-progress"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           preexec_fn=_pin(cpus), check=False)
         rec = json.loads((work / f"probe-mem{pages}.json").read_text())
         n = sqlite3.connect(db).execute("SELECT count(DISTINCT url) FROM captures").fetchone()[0]
         res["memory"]["runs"].append({"target_pages": pages, "scale": scale, "pages": n,
@@ -352,11 +351,25 @@ def stage_memory_and_queries(res: dict, work: Path, mem_pages: list[int], main_s
                                       "crawl_peak_rss_kb": rec["crawl_peak_rss_kb"], "peak_rss_kb": rec["peak_rss_kb"],
                                       "from": "crawl only"})
         log(f"memory: {n} pages, crawl peak RSS {rec['crawl_peak_rss_kb'] / 1024:.0f} MB")
-    if not skip_queries:
-        if "queries_build" not in res:
-            res["queries_build"] = synth.build(work / "synth.db", n_reports)
-        log("queries: timing")
-        res["queries"] = synth.time_queries(work / "synth.db")
+
+
+def stage_queries(res: dict, work: Path, n_reports: int) -> None:
+    import synth
+
+    log(f"queries: building a synthetic archive of {n_reports} reports")
+    res["queries_build"] = synth.build(work / "synth.db", n_reports)
+    log("queries: timing")
+    res["queries"] = synth.time_queries(work / "synth.db")
+
+
+def snapshot(work: Path) -> Path:
+    """A frozen copy of the source tree to run from, so commits landing during a long run do not change the
+    code under test half-way (the sample web of the recrawl must be the one of the first crawl)."""
+    dst = work / "src"
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(ROOT, dst, ignore=shutil.ignore_patterns(".venv", ".git", "out", "__pycache__", "*.egg-info",
+                                                             "demo", ".pytest_cache", ".ruff_cache", "*.db*"))
+    return dst
 
 
 # -- table --------------------------------------------------------------------------------------
@@ -436,7 +449,16 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="small sizes, to try the benchmark out (~2 min)")
     ap.add_argument("--out", default=str(BENCH / "out"), help="work folder (archives, logs)")
     ap.add_argument("--results", default=str(BENCH / "results.json"))
+    ap.add_argument("--no-snapshot", action="store_true", help="run the working tree as it is, not a frozen copy")
     args = ap.parse_args(argv)
+    if not args.no_snapshot and not os.environ.get("GONGKAI_BENCH_SNAPSHOT"):
+        work = Path(args.out)
+        work.mkdir(parents=True, exist_ok=True)
+        src = snapshot(work.resolve())
+        env = {**os.environ, "GONGKAI_BENCH_SNAPSHOT": "1", "GONGKAI_BENCH_SHARED": str(ROOT.parent / "shared")}
+        argv2 = [*(argv if argv is not None else sys.argv[1:]), "--out", str(work.resolve()),
+                 "--results", str(Path(args.results).resolve())]
+        sys.exit(subprocess.run([PY, str(src / "bench" / "run.py"), *argv2], env=env, cwd=src).returncode)
     mem_pages = [int(x) for x in args.mem_pages.split(",")]
     if args.quick:
         mem_pages, args.reports = [1000, 3000], 5000
@@ -449,18 +471,38 @@ def main(argv: list[str] | None = None) -> dict:
                                                 "quick": args.quick, "concurrency": CONCURRENCY,
                                                 "per_domain": PER_DOMAIN, "timeout": TIMEOUT, "retries": RETRIES}}
     t0 = time.monotonic()
-    timings = {}
-    for name, fn in (("crawl", lambda: stage_crawl(res, work, scale)), ("bare", lambda: stage_bare(res, work, scale)),
-                     ("recrawl", lambda: stage_recrawl(res, work, scale)),
-                     ("extract", lambda: stage_extract(res, work, 1.0 if args.quick else 4.0)),
-                     ("reparse", lambda: stage_reparse(res, work)),
-                     ("memory", lambda: stage_memory_and_queries(res, work, mem_pages if "memory" in stages else [],
-                                                                 scale, args.reports,
-                                                                 skip_queries="queries" not in stages))):
-        if name in stages or (name == "memory" and "queries" in stages):
+    timings: dict[str, float] = {}
+
+    def timed(name, fn):
+        if name in stages:
             t = time.monotonic()
             fn()
             timings[name] = round(time.monotonic() - t, 1)
+
+    timed("crawl", lambda: stage_crawl(res, work, scale))
+    timed("bare", lambda: stage_bare(res, work, scale))
+    timed("recrawl", lambda: stage_recrawl(res, work, scale))
+    # the memory crawls (not timed) run on core 0 while the one-core stages run on core 1
+    cores = sorted(os.sched_getaffinity(0))
+    parallel = len(cores) >= 2 and "memory" in stages
+    mem_thread = None
+    if parallel:
+        import threading
+
+        mem_thread = threading.Thread(target=lambda: timed("memory", lambda: stage_memory(
+            res, work, mem_pages, scale, {cores[0]})), daemon=True)
+        mem_thread.start()
+        os.sched_setaffinity(0, {cores[1]})
+    try:
+        timed("extract", lambda: stage_extract(res, work, 1.0 if args.quick else 3.0))
+        timed("reparse", lambda: stage_reparse(res, work))
+        timed("queries", lambda: stage_queries(res, work, args.reports))
+    finally:
+        os.sched_setaffinity(0, set(cores))
+    if mem_thread is not None:
+        mem_thread.join()
+    elif "memory" in stages:
+        timed("memory", lambda: stage_memory(res, work, mem_pages, scale, None))
     res["stage_seconds"] = timings
     res["total_seconds"] = round(time.monotonic() - t0, 1)
     res["figures"] = figures(res)
