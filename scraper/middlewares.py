@@ -29,8 +29,8 @@ def header_list(headers: Headers) -> list[tuple[str, str]]:
     return out
 
 
-class HostGuardMiddleware:
-    """Drops any request to a host no enabled registry site allows (robots.txt of allowed hosts passes)."""
+class _WithCrawler:
+    """Keeps the crawler: the run's context hangs on its spider (Scrapy no longer passes the spider)."""
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
@@ -38,6 +38,10 @@ class HostGuardMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+
+class HostGuardMiddleware(_WithCrawler):
+    """Drops any request to a host no enabled registry site allows (robots.txt of allowed hosts passes)."""
 
     def process_request(self, request, spider=None):
         ctx = _context(self.crawler)
@@ -47,15 +51,8 @@ class HostGuardMiddleware:
         return None
 
 
-class RegistryProxyMiddleware:
+class RegistryProxyMiddleware(_WithCrawler):
     """Routes requests through the registry's proxy (how the sample web is reached)."""
-
-    def __init__(self, crawler) -> None:
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def process_request(self, request, spider=None):
         ctx = _context(self.crawler)
@@ -65,19 +62,15 @@ class RegistryProxyMiddleware:
         return None
 
 
-class CaptureMiddleware:
+class CaptureMiddleware(_WithCrawler):
     """Archives every response byte-for-byte (before decompression and redirects) and makes the
     crawl incremental: conditional requests, revisits for unchanged pages, and, when resuming an
     interrupted run, answers for URLs already captured in it straight from the archive."""
 
     def __init__(self, crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.fingerprinter = crawler.request_fingerprinter
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
 
     def spider_closed(self, spider=None):
         ctx = _context(self.crawler)
