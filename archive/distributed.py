@@ -55,6 +55,24 @@ end
 return #ids
 """
 
+# KEYS: dupefilter, queue, leases, leased data, leased score; ARGV: fingerprint ('' = not filtered), score,
+# data, lease id ('' = none). Marks the request seen and queues it in one step (a worker killed between the
+# two would leave a fingerprint seen but never queued: that request, and all it leads to, lost for the run),
+# and hands the lease of the request it came from over to it (a retry, a redirect) in the same step.
+_QUEUE = """
+local queued = 0
+if ARGV[1] == '' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  queued = 1
+end
+if ARGV[4] ~= '' then
+  redis.call('ZREM', KEYS[3], ARGV[4])
+  redis.call('HDEL', KEYS[4], ARGV[4])
+  redis.call('HDEL', KEYS[5], ARGV[4])
+end
+return queued
+"""
+
 # KEYS: leases; ARGV: ttl ms, ids...; pushes the deadline of leases that still exist
 _RENEW = """
 local t = redis.call('TIME')
@@ -201,6 +219,13 @@ def pop_leased(r, keys: RunKeys, lease_id: str, lease_seconds: float) -> bytes |
     """Take the highest-priority request and hold it under lease_id until acknowledged or expired."""
     return r.eval(_POP, 4, keys.requests, keys.leases, keys.leased, keys.leased_score, lease_id,
                   int(lease_seconds * 1000))
+
+
+def queue_new(r, keys: RunKeys, fp: str | None, score: float, data: bytes, handover: str | None = None) -> bool:
+    """Queue a request unless the duplicate filter saw its fingerprint (fp None: queue it anyway), atomically
+    with marking it seen; acknowledges the lease `handover` in the same step. True when it was queued."""
+    return bool(r.eval(_QUEUE, 5, keys.dupefilter, keys.requests, keys.leases, keys.leased, keys.leased_score,
+                       fp or "", score, data, handover or ""))
 
 
 def renew(r, keys: RunKeys, lease_ids: list[str], lease_seconds: float) -> int:

@@ -7,6 +7,9 @@ scrapy-redis has no acknowledgement and the archive must lose nothing:
 - LeasedQueue pops a request into a lease (archive/distributed.py); the lease is acknowledged only
   after the worker pushed the captures of that request (RemoteArchive.flush), so a killed worker's
   requests return to the queue when their lease expires, and are fetched by another worker.
+- LeasedScheduler marks a request seen in the shared duplicate filter and queues it in one step
+  (scrapy-redis: two round trips; a worker killed between them lost the request for the run, because the
+  worker re-running the callback found it "seen"); a retry or redirect takes over its lease in that step.
 - RemoteArchive writes WARC records exactly as the single-process Archive does (same code) into the
   shared archive folder, but sends the rows to Redis for the one archiver instead of to SQLite.
 - A request handed out again after its lease expired, whose capture the dead worker had already pushed,
@@ -64,6 +67,11 @@ class Leases:
     def take(self, lease: str) -> None:
         self._held.add(lease)
 
+    def drop(self, lease: str) -> None:
+        """The lease was acknowledged in Redis (handed over to a queued retry or redirect)."""
+        self._held.discard(lease)
+        self._finished.discard(lease)
+
     def finish(self, lease: str | None) -> None:
         """The request's work is done (callback ran, or a follow-up request was queued)."""
         if lease in self._held:
@@ -108,6 +116,7 @@ class RemoteArchive(Archive):
         self._delivered: dict[str, str] = {}
         self.pushed = 0
         self.closed = False
+        self._recording = False
 
     @property
     def warc(self) -> WarcStore:
@@ -123,12 +132,23 @@ class RemoteArchive(Archive):
         return PageState(**json.loads(raw)) if raw else None
 
     def record_response(self, **kwargs) -> tuple[str, PageState]:
-        outcome, page = super().record_response(**kwargs)
+        # no flush between the capture and its delivery record: they must reach Redis in one batch (a
+        # capture pushed without it, its worker killed, is fetched again and archived twice)
+        self._recording = True
+        try:
+            outcome, page = super().record_response(**kwargs)
+        finally:
+            self._recording = False
         delivery = self.deliveries.pop(kwargs["fingerprint"], None)
         if delivery is not None:
             self._delivered[delivery] = json.dumps({"page_id": page.id, "status": kwargs["status"],
                                                     "warc_file": page.warc_file, "warc_offset": page.warc_offset})
+        self._maybe_flush()
         return outcome, page
+
+    def _maybe_flush(self) -> None:
+        if not self._recording:
+            super()._maybe_flush()
 
     def flush(self) -> None:
         """Make the WARC bytes durable, push the rows as one batch, then acknowledge finished leases."""
@@ -191,6 +211,11 @@ class RunDupeFilter(RFPDupeFilter):
 class LeasedQueue(PriorityQueue):
     """scrapy-redis's priority queue whose pop moves the request into a lease (see module doc)."""
 
+    def push_new(self, request, keys: dist.RunKeys, handover: str | None = None) -> bool:
+        """Queue the request unless already seen, marking it seen in the same step (dist.queue_new)."""
+        fp = None if request.dont_filter else fingerprint(request).hex()
+        return dist.queue_new(self.server, keys, fp, -request.priority, self._encode_request(request), handover)
+
     def pop(self, timeout: int = 0):
         archive = _remote(self.spider)
         if archive is None:
@@ -212,15 +237,26 @@ class LeasedQueue(PriorityQueue):
 
 
 class LeasedScheduler(Scheduler):
-    """scrapy-redis's scheduler; a request coming back from the downloader (a retry, a redirect) is
-    queued again and hands its lease over to the queue entry."""
+    """scrapy-redis's scheduler, queueing through dist.queue_new (seen and queued at once); a request
+    coming back from the downloader (a retry, a redirect) is queued again and hands its lease over to the
+    queue entry in the same step, after what the lease captured so far was pushed."""
 
     def enqueue_request(self, request) -> bool:
         lease = request.meta.pop(LEASE_META, None)
-        queued = super().enqueue_request(request)
         archive = _remote(self.spider)
-        if lease and archive is not None:
-            archive.leases.finish(lease)
+        if archive is None:
+            return super().enqueue_request(request)
+        if lease:
+            # what the lease produced so far (the 5xx before a retry, the 3xx before a redirect) goes to
+            # Redis first; then queueing the request and acknowledging the lease are one step
+            archive.flush()
+        queued = self.queue.push_new(request, archive.keys, lease)
+        if lease:
+            archive.leases.drop(lease)
+        if not queued:
+            self.df.log(request, self.spider)
+        elif self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis", spider=self.spider)
         return queued
 
     def close(self, reason) -> None:
@@ -448,10 +484,4 @@ def seed(r, keys: dist.RunKeys, ctx: CrawlContext) -> int:
     so re-seeding a resumed run adds nothing); returns how many were new."""
     spider = WorkerSpider(context=ctx)
     queue = LeasedQueue(server=r, spider=spider, key=keys.requests)
-    seen = RunDupeFilter(r, key=keys.dupefilter)
-    n = 0
-    for request in spider.start_requests_list():
-        if not seen.request_seen(request):
-            queue.push(request)
-            n += 1
-    return n
+    return sum(queue.push_new(request, keys) for request in spider.start_requests_list())
