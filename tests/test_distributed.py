@@ -153,7 +153,7 @@ def test_three_workers_one_killed_give_the_single_process_archive(tmp_path, redi
     procs: list[subprocess.Popen] = []
     try:
         coordinator = subprocess.Popen(
-            [*GONGKAI, "crawl", "--workers", redis_url, "--share", str(WORKERS), "--lease", "3", "--sites",
+            [*GONGKAI, "crawl", "--workers", redis_url, "--share", str(WORKERS), "--lease", "10", "--sites",
              str(registry), "--db", str(db), "--json", "--no-progress"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         procs.append(coordinator)
