@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.store import transaction
 from pipeline.checks import Finding, ReportRecord, run_archive_rules
 
 STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed", "resolved")
@@ -45,7 +46,8 @@ def ensure_flag_tables(db: sqlite_utils.Database) -> None:
     if not db["flag_events"].exists():
         db["flag_events"].create(EVENTS_COLUMNS, pk="id", foreign_keys=[("flag_id", "flags", "id")])
     db["flags"].create_index(["identity"], unique=True, if_not_exists=True)
-    for cols in (["status", "rule"], ["site", "year"], ["publisher", "year"], ["report_id"]):
+    for cols in (["status", "rule"], ["status", "site"], ["status", "year"], ["status", "severity", "rule"],
+                 ["site", "year"], ["publisher", "year"], ["report_id"]):
         db["flags"].create_index(cols, if_not_exists=True)
     db["flag_events"].create_index(["flag_id", "at"], if_not_exists=True)
 
@@ -84,7 +86,7 @@ def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id
     counts = Counter({k: 0 for k in ("opened", "reopened", "evidence_changed", "resolved", "unchanged")})
     existing = {row["identity"]: row for row in db["flags"].rows}
     seen: set[str] = set()
-    with db.conn:
+    with transaction(db):
         for f in findings:
             ident = f.identity
             if ident in seen:
@@ -134,7 +136,7 @@ def _decide(db: sqlite_utils.Database, flag_id: int, status: str, note: str | No
     except sqlite_utils.db.NotFoundError:
         raise KeyError(f"no flag with id {flag_id}") from None
     now = now or now_iso()
-    with db.conn:
+    with transaction(db):
         db["flags"].update(flag_id, {"status": status, "decided_by": who, "decided_at": now, "note": note})
         _event(db, flag_id, status, now, who=who, note=note, evidence=row["evidence"])
     return db["flags"].get(flag_id)

@@ -56,6 +56,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["publisher", "year"], False),
     ("reports", ["site_id", "year"], False),
     ("metrics", ["key", "value"], False),
+    # covering index for "one metric per year" queries (key -> report -> value without touching rows)
+    ("metrics", ["key", "report_id", "value"], False),
 ]
 
 

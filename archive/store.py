@@ -43,7 +43,7 @@ def transaction(db: sqlite_utils.Database):
             yield
 
 
-@dataclass
+@dataclass(slots=True)
 class PageState:
     """The latest archived version of a URL."""
 

@@ -234,8 +234,9 @@ class ReportsSpider(scrapy.Spider):
             req = self._request(doc, self.parse_attachment, "attachment", site_id, referrer=response.url)
             if req is not None:
                 yield req
-        body_text = "".join(sel.css("body *:not(script):not(style)::text").getall())
-        if len(re.sub(r"\s+", "", body_text)) < 400:
+        # string-length in XPath is computed inside lxml: no Python list of every text node per page
+        text_len = float(sel.xpath("string-length(normalize-space(//body))").get() or 0)
+        if text_len < 400:
             # little text: the report may be published as images — archive them too (not the site's chrome)
             for src in sel.css("img::attr(src)").getall()[:50]:
                 if _CHROME_IMG.search(src):
