@@ -34,7 +34,7 @@ class Response:
     truncate: bool = False
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)  # more than the largest scale: a miss rebuilds a whole site
 def _site(seed: int, idx: int, night: int) -> Site:
     return build_site(seed, idx, night)
 
@@ -241,7 +241,7 @@ def _not_found(site: Site) -> bytes:
     return page.encode("gb18030" if site.style == "gbk" else "utf-8")
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)  # more than the largest scale: a miss rebuilds a whole site
 def _routes(seed: int, idx: int, night: int) -> dict[str, tuple]:
     site = _site(seed, idx, night)
     r: dict[str, tuple] = {"/": ("index", None), "/robots.txt": ("robots", None)}
