@@ -46,7 +46,9 @@ def ensure_flag_tables(db: sqlite_utils.Database) -> None:
     if not db["flag_events"].exists():
         db["flag_events"].create(EVENTS_COLUMNS, pk="id", foreign_keys=[("flag_id", "flags", "id")])
     db["flags"].create_index(["identity"], unique=True, if_not_exists=True)
-    for cols in (["status", "rule"], ["status", "site"], ["status", "year"], ["status", "severity", "rule"],
+    # covering indexes for the review queue's counts (status filter, then the grouping column)
+    for cols in (["status", "rule"], ["status", "site", "severity"], ["status", "year", "severity"],
+                 ["status", "severity", "rule"],
                  ["site", "year"], ["publisher", "year"], ["report_id"]):
         db["flags"].create_index(cols, if_not_exists=True)
     db["flag_events"].create_index(["flag_id", "at"], if_not_exists=True)

@@ -114,11 +114,12 @@ ORDER BY r.year DESC, r.id LIMIT 200"""
 QUERIES: dict[str, dict[str, Any]] = {
     "open_flags": {
         "title": "Review queue: open flags",
-        "description": "Open flags, errors first; leave a filter empty to see all. Click a flag id to review it.",
+        "description": "Open flags, errors first (the first 500: filter by rule, site or year to narrow). "
+                       "Click a flag id to review it.",
         "sql": """SELECT id AS flag, severity, rule, publisher, year, site, message, first_seen
 FROM flags WHERE status = 'open'
   AND (:rule = '' OR rule = :rule) AND (:site = '' OR site = :site) AND (:year = '' OR year = :year)
-ORDER BY severity = 'error' DESC, rule, publisher, year, id""",
+ORDER BY severity = 'error' DESC, rule, publisher, year, id LIMIT 500""",
     },
     "open_flags_by_rule": {
         "title": "Open flags by rule",
