@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from pipeline.checks.model import Finding, ReportRecord, Rule, cite, finding, num, same, values
+from pipeline.checks.model import (
+    Finding,
+    ReportRecord,
+    Rule,
+    cite,
+    finding,
+    num,
+    same,
+    total_mismatch,
+    values,
+)
 
 ANSWER_CATEGORIES: tuple[str, ...] = tuple(
     f"legacy.answers.{c}" for c in ("already_public", "disclosed", "partial", "refused", "not_this_agency",
@@ -60,13 +70,11 @@ def check_review_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
         keys = [f"{g}.{p}" for p in ("upheld", "corrected", "other")]
         if rec.metrics.get(f"{g}.pending") is not None:
             keys.append(f"{g}.pending")
-        v = values(rec, [f"{g}.total", *keys])
-        if v is None:
-            continue
-        s = sum(v[1:])
-        if not same(v[0], s):
-            yield finding(rule, rec, [f"{g}.total"], f"{g}: total {num(v[0])} ≠ 维持+纠错+其他 {num(s)}",
-                          {"formula": f"{g}.total = " + " + ".join(keys), "expected": num(s), "found": num(v[0]),
+        bad = total_mismatch(rec, f"{g}.total", keys)
+        if bad:
+            found, s = bad
+            yield finding(rule, rec, [f"{g}.total"], f"{g}: total {num(found)} ≠ 维持+纠错+其他 {num(s)}",
+                          {"formula": f"{g}.total = " + " + ".join(keys), "expected": num(s), "found": num(found),
                            "values": [cite(rec, k) for k in (f"{g}.total", *keys)]})
 
 

@@ -151,6 +151,16 @@ def same(a: float, b: float, tol: float = 1e-6) -> bool:
     return abs(a - b) <= tol
 
 
+def total_mismatch(rec: ReportRecord, total_key: str, part_keys: Iterable[str]) -> tuple[float, float] | None:
+    """(found total, sum of the parts) when a printed total differs from its parts; None when they agree
+    or any input is missing (the shared step of every "total = Σ parts" rule)."""
+    v = values(rec, [total_key, *part_keys])
+    if v is None:
+        return None
+    s = sum(v[1:])
+    return None if same(v[0], s) else (v[0], s)
+
+
 def num(v: float | int) -> float | int:
     """Print 3.0 as 3 in messages and evidence."""
     return int(v) if isinstance(v, float) and v.is_integer() else round(v, 6) if isinstance(v, float) else v

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.checks.model import Finding, ReportRecord, Rule, cite, finding, num, same, values
+from pipeline.checks.model import (
+    Finding,
+    ReportRecord,
+    Rule,
+    cite,
+    finding,
+    num,
+    same,
+    total_mismatch,
+    values,
+)
 
 APPLICANT_COLS: tuple[str, ...] = (
     "natural_person", "org_business", "org_research", "org_nonprofit", "org_legal", "org_other",
@@ -72,16 +82,14 @@ def check_result_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
     for c in COLS:
         total_key = f"apps.result.total.{c}"
         keys = [f"apps.result.{leaf}.{c}" for leaf in leaves]
-        v = values(rec, [total_key, *keys])
-        if v is None:
-            continue
-        s = sum(v[1:])
-        if not same(v[0], s):
+        bad = total_mismatch(rec, total_key, keys)
+        if bad:
+            found, s = bad
             nonzero = [cite(rec, k) for k in keys if rec.metrics[k]]
             yield finding(rule, rec, [total_key],
-                          f"表三 {c}: (七)总计 {num(v[0])} ≠ sum of the outcome rows {num(s)}",
+                          f"表三 {c}: (七)总计 {num(found)} ≠ sum of the outcome rows {num(s)}",
                           {"formula": "result.total = Σ result.* rows", "expected": num(s),
-                           "found": num(v[0]), "total": cite(rec, total_key), "rows": nonzero,
+                           "found": num(found), "total": cite(rec, total_key), "rows": nonzero,
                            "rows_all_zero_omitted": len(keys) - len(nonzero)})
 
 
@@ -93,15 +101,13 @@ def check_row_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
         for total_col, parts in (("total", APPLICANT_COLS), ("org_subtotal", ORG_COLS)):
             total_key = f"apps.{r}.{total_col}"
             keys = [f"apps.{r}.{c}" for c in parts]
-            v = values(rec, [total_key, *keys])
-            if v is None:
-                continue
-            s = sum(v[1:])
-            if not same(v[0], s):
+            bad = total_mismatch(rec, total_key, keys)
+            if bad:
+                found, s = bad
                 yield finding(rule, rec, [total_key],
-                              f"表三 row {r}: {total_col} {num(v[0])} ≠ sum of its columns {num(s)}",
+                              f"表三 row {r}: {total_col} {num(found)} ≠ sum of its columns {num(s)}",
                               {"formula": f"{total_col} = Σ {'/'.join(parts)}", "expected": num(s),
-                               "found": num(v[0]), "values": [cite(rec, k) for k in (total_key, *keys)]})
+                               "found": num(found), "values": [cite(rec, k) for k in (total_key, *keys)]})
 
 
 def check_blank(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pipeline.checks.model import Finding, ReportRecord, Rule, cite, finding, num, same, values
+from pipeline.checks.model import (
+    Finding,
+    ReportRecord,
+    Rule,
+    cite,
+    finding,
+    num,
+    total_mismatch,
+)
 
 T4_GROUPS: tuple[str, ...] = ("review", "suit.direct", "suit.after_review")
 T4_PARTS: tuple[str, ...] = ("upheld", "corrected", "other", "pending")
@@ -20,14 +28,12 @@ def check_t4_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
     for g in T4_GROUPS:
         total_key = f"{g}.total"
         keys = [f"{g}.{p}" for p in T4_PARTS]
-        v = values(rec, [total_key, *keys])
-        if v is None:
-            continue
-        s = sum(v[1:])
-        if not same(v[0], s):
-            yield finding(rule, rec, [total_key], f"表四 {g}: 总计 {num(v[0])} ≠ 维持+纠正+其他+尚未审结 {num(s)}",
+        bad = total_mismatch(rec, total_key, keys)
+        if bad:
+            found, s = bad
+            yield finding(rule, rec, [total_key], f"表四 {g}: 总计 {num(found)} ≠ 维持+纠正+其他+尚未审结 {num(s)}",
                           {"formula": f"{g}: upheld + corrected + other + pending = total",
-                           "expected": num(s), "found": num(v[0]),
+                           "expected": num(s), "found": num(found),
                            "values": [cite(rec, k) for k in (total_key, *keys)]})
 
 
