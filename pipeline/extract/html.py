@@ -316,6 +316,7 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
     if tree is None:
         doc.errors.append("HTML page has no elements")
         return doc
+    embedded = _script_body(tree)
     for el in list(tree.iter(*_DROP)):
         _drop(el)
     doc.meta = _meta(tree)
@@ -328,6 +329,8 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
         page_body = tree
     if body is None:
         body = page_body
+    if embedded is not None and body.find(".//table") is None and len(_text_of(body)) < 200:
+        body = embedded
     doc.text = _text_of(body)
     doc.chrome_text = _text_of(page_body, skip=body) if body is not page_body else ""
     doc.tables = _tables(body)
@@ -335,6 +338,42 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
     doc.images = sum(1 for _ in body.iter("img"))
     doc.headings = _headings(tree)
     return doc
+
+
+_JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": "", "0": ""}
+
+
+def _js_unescape(s: str) -> str:
+    def rep(m: re.Match) -> str:
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return _JS_SIMPLE.get(e, e)
+    return _JS_ESCAPE.sub(rep, s)
+
+
+def _script_body(tree: etree._Element) -> etree._Element | None:
+    """Some CMSs (上海 2019) ship the article as a JS string (`let content = "<p>…<table>…"`) that a
+    script writes into an empty <div>: the longest such string holding report tables or paragraphs,
+    parsed as HTML, is the body when the page itself has none."""
+    best = ""
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if "<" not in code:
+            continue
+        for m in _JS_STRING.finditer(code):
+            raw = m.group(1) if m.group(1) is not None else m.group(2)
+            if len(raw) > len(best) and ("<table" in raw or "<p" in raw) and "公开" in raw:
+                best = raw
+    if len(best) < 200:
+        return None
+    try:
+        frag = etree.fromstring("<html><body><div>" + _js_unescape(best) + "</div></body></html>", _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+    return frag.find(".//body/div") if frag is not None else None
 
 
 def _headings(tree: etree._Element) -> list[str]:

@@ -115,8 +115,8 @@ def _title(doc: Document, header: dict[str, str]) -> str | None:
             candidates.append(_clean(v) or "")
     candidates += [h for h in doc.headings if h]
     candidates += _page_title_parts(doc.page_title)
-    if doc.source != "html":
-        candidates += [line.strip() for line in doc.text.split("\n")[:30] if 4 < len(line.strip()) < 80]
+    lines = doc.text.split("\n")[: (30 if doc.source != "html" else 5)]
+    candidates += [line.strip() for line in lines if 4 < len(line.strip()) < 80]
     for c in candidates:
         if is_report_title(c):
             return _strip_page_suffix(c)
@@ -146,6 +146,9 @@ def _url(doc: Document) -> str | None:
     return m.group(1) if m else None
 
 
+_BODY_DATE = re.compile(r"^\s*(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]\s*([^\n]{6,30})", re.M)
+
+
 def extract_fields(doc: Document) -> dict[str, Any]:
     """The report-level fields of one Document (missing ones are None)."""
     header = merged_header(doc)
@@ -159,6 +162,10 @@ def extract_fields(doc: Document) -> dict[str, Any]:
         published = parse_date(_first(header, _LATE_DATE_LABELS))
     if published is None:
         m = re.search(r"(?:发布|公开|更新)?(?:时间|日期)\s*[:：]\s*([^\n]{6,30})", doc.chrome_text)
+        published = parse_date(m.group(1)) if m else None
+    if published is None:
+        # a date line printed at the top of the body, under the title ("发布日期：2020-01-31")
+        m = _BODY_DATE.search("\n".join(doc.text.split("\n")[:5]))
         published = parse_date(m.group(1)) if m else None
     issuer = _first(header, _ISSUER_LABELS) or _meta(doc.meta, "ContentSource") or _source_line(doc.chrome_text)
     if issuer is None and doc.source != "html":
