@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import socket
 import sqlite3
@@ -98,7 +99,9 @@ class Web:
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         for _ in range(200):
             try:
-                self.registry = opener.open(f"{self.url}/_registry.toml", timeout=5).read().decode() + LOCAL_CRAWL
+                served = opener.open(f"{self.url}/_registry.toml", timeout=5).read().decode()
+                # the bench's own [crawl] table replaces the sample web's (same settings for both crawlers)
+                self.registry = re.sub(r"(?ms)^\[crawl\]\n.*?(?=^\[|\Z)", "", served) + LOCAL_CRAWL
                 return self
             except OSError:
                 time.sleep(0.1)

@@ -20,6 +20,9 @@ def registry_toml(web: SampleWeb, proxy_url: str | None = None) -> str:
     lines = [f"# gongkai sample web: seed={web.seed} scale={web.scale}", ""]
     if proxy_url:
         lines += [f"proxy = {_s(proxy_url)}", ""]
+    # the sample web answers on loopback: no politeness delay needed (real registries keep theirs)
+    lines += ["[crawl]", "download_delay = 0", "autothrottle = false", "concurrency_per_domain = 8",
+              "retry_times = 1", ""]
     for site in web.sites(night=1):
         starts = [listing_urls(site, c)[0] for c in site.columns]
         lines += ["[[sites]]", f"id = {_s(site.id)}", f"name = {_s(site.name)}", f"style = {_s(site.style)}",
