@@ -70,3 +70,66 @@ def test_title_and_date_on_the_first_lines_of_the_body():
     page = (HTML / "format2019.html").read_text("utf-8").replace('<div class="TRS_Editor">',
                                                                   '<div class="TRS_Editor">' + late)
     assert extract(page.encode()).fields["published"] is None
+
+
+# ------------------------------------------------------------------- Markdown pipe tables in text
+
+def _markdown(name: str) -> str:
+    """One of our synthetic HTML pages as a PDF-to-Markdown converter prints it: paragraphs as lines,
+    each table as `| … |` rows on a grid (a merged cell printed once, then empty), a `|---|` rule."""
+    from pipeline.extract.html import load_html
+
+    doc = load_html((HTML / name).read_bytes())
+    out = [doc.page_title.split("_")[0], ""]
+    tables = iter(doc.tables)
+    in_table = False
+    for line in doc.text.split("\n"):
+        if in_table and not (line.startswith(("三、", "四、", "五、")) and "情况" in line):
+            continue  # the table's own cell text, printed by the converter only as the table
+        in_table = False
+        if line.startswith(("二、", "三、", "四、")) and "情况" in line:
+            out += [line, ""]
+            table = next(tables)
+            width = max(sum(c.colspan for c in row) for row in table.rows)
+            pending: dict[int, int] = {}
+            for r, row in enumerate(table.rows):
+                grid, col, cells = [""] * width, 0, iter(row)
+                while col < width:
+                    if pending.get(col, 0) > 0:
+                        pending[col] -= 1
+                        col += 1
+                        continue
+                    cell = next(cells, None)
+                    if cell is None:
+                        break
+                    grid[col] = cell.text
+                    for k in range(cell.colspan):
+                        pending[col + k] = cell.rowspan - 1
+                    col += cell.colspan
+                out.append("| " + " | ".join(grid) + " |")
+                if r == 0:
+                    out.append("|" + "---|" * width)
+            out.append("")
+            in_table = True
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def test_markdown_pipe_tables_are_tables():
+    md = _markdown("format2019.html")
+    assert "| 规章 | 0 | 0 | 3 |" in md and "|---|" in md
+    ex = extract(md.encode(), "report.md", "text/markdown")
+    html = extract((HTML / "format2019.html").read_bytes())
+    assert ex.tables == ["二", "三", "四"]
+    table_keys = {k: v for k, v in html.metrics.items() if html.provenance[k].source == "table"}
+    assert {k: ex.metrics.get(k) for k in table_keys} == table_keys
+
+
+def test_pipe_lines_that_are_not_tables():
+    from pipeline.extract.documents import pipe_tables
+
+    assert pipe_tables(["说明 | 见附件", "| 单独一格 |", "正文"]) == []
+    (t,) = pipe_tables(["## 表二：主动公开政府信息情况", "| 信息内容 | 本年制发件数 |", "|:---|---:|", "| 规章 | 3 |"])
+    assert t.caption == "表二：主动公开政府信息情况"
+    assert [[c.text for c in row] for row in t.rows] == [["信息内容", "本年制发件数"], ["规章", "3"]]

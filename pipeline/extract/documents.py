@@ -177,7 +177,37 @@ def load_text(body: bytes) -> Document:
     doc.chrome_text = "\n".join(chrome)
     doc.text = "\n".join(body_lines).strip("\n")
     doc.page_title = next((ln.strip() for ln in body_lines if ln.strip()), "")
+    doc.tables = pipe_tables(body_lines)
     return doc
+
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^[\s|:\-]+$")
+
+
+def pipe_tables(lines: list[str]) -> list[Table]:
+    """Markdown pipe tables (`| 规章 | 3 | 0 | 15 |`, what PDF-to-Markdown converters print) -> Tables.
+
+    Consecutive `|…|` lines are one table (the `|---|` rule is dropped); a merged cell comes out as
+    an empty cell, as in a Word table. The caption is the last text line before the table.
+    """
+    tables: list[Table] = []
+    rows: list[list[Cell]] = []
+    caption = last = ""
+    for line in [*lines, ""]:
+        if _PIPE_ROW.match(line):
+            if not rows:
+                caption = last
+            if not _PIPE_RULE.match(line):
+                rows.append([Cell(" ".join(c.split())) for c in line.strip().strip("|").split("|")])
+            continue
+        if rows:
+            if len(rows) > 1 or len(rows[0]) >= 3:
+                tables.append(Table(rows=rows, caption=caption))
+            rows = []
+        if line.strip():
+            last = line.strip().lstrip("#").strip()
+    return tables
 
 
 _HEADER_WORDS = frozenset(
