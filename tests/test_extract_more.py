@@ -133,3 +133,17 @@ def test_pipe_lines_that_are_not_tables():
     (t,) = pipe_tables(["## 表二：主动公开政府信息情况", "| 信息内容 | 本年制发件数 |", "|:---|---:|", "| 规章 | 3 |"])
     assert t.caption == "表二：主动公开政府信息情况"
     assert [[c.text for c in row] for row in t.rows] == [["信息内容", "本年制发件数"], ["规章", "3"]]
+
+
+# ------------------------------------------------------------------ titles with typesetting spaces
+
+def test_title_spaces_between_chinese_and_digits_are_dropped():
+    text = ("宿迁市 2025 年政府信息公开工作年度报告\n\n一、总体情况\n2025 年，我市持续推进政务公开工作。\n"
+            "本报告中所列数据统计期限为 2025 年 1 月 1 日至 12 月 31 日。\n").encode()
+    ex = extract(text, "report.txt", "text/plain")
+    assert ex.fields["title"] == "宿迁市2025年政府信息公开工作年度报告"
+    assert ex.fields["publisher"] == "宿迁市" and ex.fields["year"] == 2025
+    # a space after a Latin word stays
+    page = ("<html><head><title>ABC Park 2021年政府信息公开工作年度报告</title></head><body><div id='zoom'>"
+            "<p>一、总体情况</p><p>本年度共收到申请0件。</p></div></body></html>").encode()
+    assert extract(page).fields["title"] == "ABC Park 2021年政府信息公开工作年度报告"

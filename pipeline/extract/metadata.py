@@ -123,9 +123,15 @@ def _title(doc: Document, header: dict[str, str]) -> str | None:
     return candidates[0] if candidates else None
 
 
+_CJK = r"\u3400-\u9fff\uff08\uff09\u3001"
+#: a space a PDF text layer or a typesetter puts between Chinese and a number ("宿迁市 2025 年"): not part of the title
+_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \u00a0\u3000]+(?=[\d{_CJK}])|(?<=\d)[ \u00a0\u3000]+(?=[{_CJK}])")
+
+
 def _strip_page_suffix(title: str) -> str:
-    """Drop the "_栏目_站点" tail a page <title> adds; keep （图片版） and "-单位简称" (part of the title)."""
-    return re.split(r"\s*[_|｜]\s*", title.strip())[0]
+    """Drop the "_栏目_站点" tail a page <title> adds; keep （图片版） and "-单位简称" (part of the title).
+    Spaces between Chinese characters and digits are dropped ("宿迁市 2025 年…" -> "宿迁市2025年…")."""
+    return _CJK_GAP.sub("", re.split(r"\s*[_|｜]\s*", title.strip())[0])
 
 
 def _source_line(text: str) -> str | None:
