@@ -147,3 +147,34 @@ def test_title_spaces_between_chinese_and_digits_are_dropped():
     page = ("<html><head><title>ABC Park 2021年政府信息公开工作年度报告</title></head><body><div id='zoom'>"
             "<p>一、总体情况</p><p>本年度共收到申请0件。</p></div></body></html>").encode()
     assert extract(page).fields["title"] == "ABC Park 2021年政府信息公开工作年度报告"
+
+
+# ------------------------------------------------------------- table 二 (2021) glued in flattened text
+
+_FLAT_2021 = (
+    "测试区2022年度政府信息公开工作年度报告 本报告中所列数据统计时限为2022年1月1日至2022年12月31日。 一、总体情况 "
+    "2022年，全区共主动公开政府信息1200条。 二、主动公开政府信息情况第二十条第（一）项 信息内容 本年制发件数 本年废止件数 "
+    "现行有效件数 规章000行政规范性文件1234567第二十条第（五）项信息内容本年处理决定数量行政许可8520第二十条第（六）项"
+    "信息内容本年处理决定数量行政处罚316行政强制0第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费"
+    "208.45 三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） "
+)
+
+
+def test_table2_2021_single_value_rows_from_flattened_text():
+    ex = extract(_FLAT_2021.encode(), "r.txt", "text/plain")
+    m = ex.metrics
+    assert m["proactive.licensing.decisions"] == 8520
+    assert m["proactive.penalty.decisions"] == 316
+    assert m["proactive.coercion.decisions"] == 0
+    assert m["proactive.fees.amount_10k_yuan"] == 208.45 and isinstance(m["proactive.fees.amount_10k_yuan"], float)
+    # "000": one cut only; "1234567": many cuts, left out
+    assert (m["proactive.rules.issued"], m["proactive.rules.repealed"], m["proactive.rules.in_force"]) == (0, 0, 0)
+    assert not any(k.startswith("proactive.normative.") for k in m)
+    assert "二" in ex.tables
+
+
+def test_table2_glued_needs_the_2021_layout():
+    flat_2019 = (_FLAT_2021.replace("2022", "2020").replace("本年制发件数 本年废止件数 现行有效件数", "本年新制作数量 本年新公开数量 对外公开总数量")
+                 .replace("本年处理决定数量行政许可", "上一年项目数量本年增/减处理决定数量行政许可"))
+    ex = extract(flat_2019.encode(), "r.txt", "text/plain")
+    assert not any(k.startswith(("proactive.licensing", "proactive.rules", "proactive.penalty")) for k in ex.metrics)

@@ -69,6 +69,7 @@ def solve_tables(doc: Document, ex: Extraction) -> None:
     text = unicodedata.normalize("NFKC", doc.text)
     source = "attachment" if doc.source in ("pdf", "docx", "doc", "xls", "xlsx") else "text"
     solve_table2(text, ex, source)
+    solve_table2_glued(text, ex, source)
     solve_table3(text, ex, source)
     solve_table4(text, ex, source)
 
@@ -105,6 +106,58 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
     if "二" not in ex.tables:
         ex.tables.append("二")
     ex.notes.append("table 二 read from text lines")
+
+
+_T2_SPAN = re.compile(r"二\s*[、.]\s*主动公开政府信息情况(.*?)(?:三\s*[、.]\s*收到和处理|$)", re.S)
+#: 2021 format (国办公开办函〔2021〕30号): (label, keys of its value columns in print order)
+_T2_2021_ROWS = (
+    ("规章", ("proactive.rules.issued", "proactive.rules.repealed", "proactive.rules.in_force")),
+    ("行政规范性文件", ("proactive.normative.issued", "proactive.normative.repealed", "proactive.normative.in_force")),
+    ("行政许可", ("proactive.licensing.decisions",)),
+    ("行政处罚", ("proactive.penalty.decisions",)),
+    ("行政强制", ("proactive.coercion.decisions",)),
+    ("行政事业性收费", ("proactive.fees.amount_10k_yuan",)),
+)
+
+
+def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
+    """Table 二 of the 2021 format from one flattened run of text ("规章000行政规范性文件8855698第二十条第（五）项
+    …行政许可10690…行政事业性收费9116.36"). The 行政许可/处罚/强制/收费 rows have one value column, so the
+    number glued after the label is that value; a 规章/行政规范性文件 run is cut into its three columns only
+    when a single cut exists ("000"). The 2019 format (three columns on every row) is left alone."""
+    if "二" in ex.tables:
+        return
+    m = _T2_SPAN.search(text)
+    if not m:
+        return
+    span = m.group(1)
+    flat = re.sub(r"\s+", "", span)
+    if "本年制发件数" not in flat or "上一年项目数量" in flat:
+        return
+    found = 0
+    for label, keys in _T2_2021_ROWS:
+        hit = re.search(rf"(?<!行政){_label_re(label)}\s*(\d+(?:\.\d+)?|[\d\s]+?)(?=\s*(?:[^\d\s.]|$))", span)
+        if not hit:
+            continue
+        raw = hit.group(1).strip()
+        if len(keys) == 1:
+            if not re.fullmatch(r"\d+(?:\.\d+)?", raw):
+                continue
+            values: list[float | int] = [float(raw) if "." in raw else int(raw)]
+        else:
+            runs = raw.split()
+            cuts = segmentations(runs, len(keys))
+            if len(cuts) != 1:
+                ex.notes.append(f"table 二 {label}: '{raw}' has {len(cuts)} possible cuts into {len(keys)} numbers; left out")
+                continue
+            values = cuts[0]
+        for key, value in zip(keys, values, strict=True):
+            if key not in ex.metrics:
+                ex.set(key, value, Provenance(source, f"table 二 {label} read from flattened text", raw))
+                found += 1
+    if found:
+        ex.tables.append("二")
+        ex.notes.append("table 二 read from flattened text (2021 format)")
 
 
 # -- segmentation ---------------------------------------------------------------------------------------
