@@ -112,12 +112,19 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
         raise GongkaiError(str(exc)) from None
     except RegistryError as exc:
         raise GongkaiError(str(exc)) from None
+    from archive.health import exit_code, run_report
+    from archive.schema import connect
+
+    dbh = connect(paths.db, readonly=True)
+    report = run_report(dbh, summary["run_id"])
+    dbh.conn.close()
     if as_json:
-        click.echo(summary_json(summary))
+        click.echo(summary_json({**summary, "report": report}))
     else:
         print_summary(summary)
-    if summary["totals"].get("failed"):
-        sys.exit(1)
+        print_report(report)
+    # 1 = a person is needed (new error flags, a broken or failing site): what a cron wrapper mails on
+    sys.exit(exit_code(report))
 
 
 @click.command("reparse")

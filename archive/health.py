@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
@@ -276,16 +276,17 @@ def _reports_of_run(db: sqlite_utils.Database, run_id: int) -> tuple[list[dict],
     return new, changed
 
 
-def _new_flags(db: sqlite_utils.Database, start: str, end: str) -> dict[str, Any]:
-    if "flags" not in db.table_names():
+def _new_flags(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
+    """Flags opened (or error flags re-opened) by this run's checks: by the run id their events carry,
+    not by timestamps (a run can start in the second the previous one ended)."""
+    if "flags" not in db.table_names() or "flag_events" not in db.table_names():
         return {"by_rule": {}, "errors": 0, "warnings": 0, "reopened_errors": 0, "items": []}
-    rows = list(db.query("SELECT id, rule, severity, site, publisher, year, message FROM flags "
-                         "WHERE first_seen >= ? AND first_seen <= ? ORDER BY rule, id", [start, end]))
-    reopened = 0
-    if "flag_events" in db.table_names():
-        reopened = db.execute("SELECT count(DISTINCT e.flag_id) FROM flag_events e JOIN flags f ON f.id = e.flag_id "
-                              "WHERE e.event IN ('reopened', 'evidence_changed') AND e.at >= ? AND e.at <= ? "
-                              "AND f.severity = 'error' AND f.status = 'open'", [start, end]).fetchone()[0]
+    rows = list(db.query("SELECT f.id, f.rule, f.severity, f.site, f.publisher, f.year, f.message FROM flags f "
+                         "WHERE f.id IN (SELECT flag_id FROM flag_events WHERE event = 'opened' AND run_id = ?) "
+                         "ORDER BY f.rule, f.id", [run_id]))
+    reopened = db.execute("SELECT count(DISTINCT e.flag_id) FROM flag_events e JOIN flags f ON f.id = e.flag_id "
+                          "WHERE e.event IN ('reopened', 'evidence_changed') AND e.run_id = ? "
+                          "AND f.severity = 'error' AND f.status = 'open'", [run_id]).fetchone()[0]
     sev = Counter(r["severity"] for r in rows)
     return {"by_rule": dict(sorted(Counter(r["rule"] for r in rows).items())), "errors": sev.get("error", 0),
             "warnings": sev.get("warning", 0), "reopened_errors": reopened,
@@ -299,7 +300,6 @@ def run_report(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
 
     run = db["crawl_runs"].get(run_id)
     saved = json.loads(run.get("summary") or "{}")
-    end = run.get("finished_at") or datetime.now(UTC).isoformat(timespec="seconds")
     summary = run_summary(db, run_id)
     new, changed = _reports_of_run(db, run_id)
     health = {h["site"]: h for h in site_health(db, run_id)}
@@ -315,7 +315,7 @@ def run_report(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
                       "crawl_seconds": saved.get("crawl_seconds"), "extract_seconds": saved.get("extract_seconds")},
         "pages": summary["totals"],
         "new_reports": new, "changed_reports": changed,
-        "new_flags": _new_flags(db, run["started_at"], end),
+        "new_flags": _new_flags(db, run_id),
         "sites_broken": [{k: h[k] for k in ("site", "name", "problem", "last_good_run", "last_good_at",
                                              "first_bad_run", "first_bad_at")} for h in broken],
         "sites_failing": failing,

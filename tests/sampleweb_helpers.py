@@ -39,7 +39,7 @@ def gongkai(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
 def crawl(registry: Path, db: Path, *extra: str) -> dict:
     out = gongkai("crawl", "--sites", str(registry), "--db", str(db), "--json", "--no-progress", *extra)
     assert out.returncode in (0, 1), out.stderr[-3000:]
-    return json.loads(out.stdout)
+    return {**json.loads(out.stdout), "exit_status": out.returncode}
 
 
 def flags_of(db: Path, *args: str) -> list[dict]:

@@ -127,3 +127,17 @@ def test_night_two_records_exactly_the_changed_pages(crawled):
     assert changed == changed_truth & night1  # edited pages: a new version each
     assert new == changed_truth - night1  # pages that appeared on night 2
     _ = truth
+
+
+def test_run_report_and_exit_status_tell_when_a_person_is_needed(crawled):
+    first, again, night2 = crawled["s1"], crawled["s2"], crawled["s3"]
+    # night 1: every report is new and planted errors open new error flags -> 1
+    assert len(first["report"]["new_reports"]) >= 250 and first["report"]["new_flags"]["errors"] > 0
+    assert first["exit_status"] == 1
+    # an unchanged recrawl: nothing new, no new flags, the usual 404 etc. are no reason to wake anyone -> 0
+    assert again["report"]["new_reports"] == [] and again["report"]["new_flags"]["by_rule"] == {}
+    assert again["exit_status"] == 0
+    # night 2: the edited reports are listed as changed
+    changed = {r["url"] for r in night2["report"]["changed_reports"]}
+    edited = {a["report_url"] for a in crawled["truth2"]["anomalies"] if a["rule"] == "CHANGED"}
+    assert edited <= changed

@@ -239,8 +239,8 @@ def test_run_report_and_exit_code(arch):
                      "http://www.a.gov.test/xxgk/nb/1.html": ("unchanged", True)})
     from pipeline.checks.model import Finding
 
-    during = arch.at  # a flag first seen while run 2 ran
-    sync_findings(arch.db, [Finding("LATE", "warning", "s1", (), "late", {})], now=during)
+    during = arch.at  # a flag opened by run 2's checks
+    sync_findings(arch.db, [Finding("LATE", "warning", "s1", (), "late", {})], run_id=r2, now=during)
     rep = health.run_report(arch.db, r2)
     assert [r["url"] for r in rep["changed_reports"]] == ["http://www.a.gov.test/xxgk/nb/0.html"]
     assert rep["new_reports"] == []
@@ -248,7 +248,7 @@ def test_run_report_and_exit_code(arch):
     assert (rep["new_flags"]["errors"], rep["new_flags"]["warnings"]) == (0, 1)
     assert health.exit_code(rep) == 0  # a new warning waits for the review queue
 
-    sync_findings(arch.db, [Finding("T3-BALANCE", "error", "s2", (), "bad", {})], now=during)
+    sync_findings(arch.db, [Finding("T3-BALANCE", "error", "s2", (), "bad", {})], run_id=r2, now=during)
     rep = health.run_report(arch.db, r2)
     assert rep["new_flags"]["by_rule"] == {"LATE": 1, "T3-BALANCE": 1}
     assert rep["new_flags"]["errors"] == 1
