@@ -178,3 +178,37 @@ def test_table2_glued_needs_the_2021_layout():
                  .replace("本年处理决定数量行政许可", "上一年项目数量本年增/减处理决定数量行政许可"))
     ex = extract(flat_2019.encode(), "r.txt", "text/plain")
     assert not any(k.startswith(("proactive.licensing", "proactive.rules", "proactive.penalty")) for k in ex.metrics)
+
+
+# ----------------------------------------------------- legacy Fujian 统计表 glued into the page text
+
+_FLAT_LEGACY = (
+    "测试县人民政府2015年度政府信息公开工作年度报告\n"
+    "本报告所列数据的统计期限自2015年1月1日起至2015年12月31日。一、概述 2015年，我县全面推进政府信息公开工作。"
+    "二、主动公开政府信息情况 2015年全县主动公开政府信息425条。三、政府信息依申请公开工作情况 2015年全县受理政府信息公开申请3件。"
+    " 七、测试县政府信息公开情况统计表 指标名称计量单位2015年度历年累计主动公开信息数条4251516其中：1、网站公开数条"
+    "41815092、政府公报公开数条77受理依申请公开信息总数条39其中：1、当面申请数条262、网上申请数条13对申请的答复总数条39"
+    "其中：1、同意公开答复数条282、同意部分公开答复数条01行政复议数件00行政诉讼数件00\n"
+)
+
+
+def test_flattened_fujian_statistics_table():
+    ex = extract(_FLAT_LEGACY.encode(), "r.txt", "text/plain")
+    m = ex.metrics
+    assert ex.fields["format"] == "legacy"
+    # unique cuts (year ≤ cumulative, no leading zeros): "39" -> 3|9, "26" -> 2|6, "01" -> 0|1, "00" -> 0|0
+    assert m["apps.new.total"] == 3
+    assert (m["legacy.apps.in_person"], m["legacy.apps.online"]) == (2, 1)
+    assert (m["legacy.answers.total"], m["legacy.answers.disclosed"], m["legacy.answers.partial"]) == (3, 2, 0)
+    assert (m["review.total"], m["suit.total"]) == (0, 0)
+    assert ex.provenance["legacy.apps.in_person"].source == "text"
+    # "4251516" cuts as 4|251516, 42|51516, 425|1516: the prose total stands, the table adds nothing
+    assert m["proactive.total"] == 425 and ex.provenance["proactive.total"].where != "统计表"
+
+
+def test_spaced_table_text_is_not_read_as_glued():
+    from pipeline.extract.legacytable import flat_table
+
+    spaced = "指标名称 计量单位 2018年度 历年累计\n主动公开文件数 条 2069 12106\n行政复议数 件 0 0\n"
+    table = flat_table(spaced)
+    assert table is None or all(not row[2].text for row in table.rows[1:])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .document import Table
+from .document import Cell, Table
 from .model import Extraction, Provenance
 from .numbers import parse_number
 
@@ -122,6 +122,11 @@ def _columns(header: list[str]) -> tuple[int, int | None, int] | None:
     return None if value is None else (label, unit, value)
 
 
+def has_statistics_table(tables: list[Table]) -> bool:
+    """True when one of `tables` is a legacy statistics table (its header names 指标 and a value column)."""
+    return any(_columns(header) for table in tables for header in _grid(table)[:3])
+
+
 def fill_from_tables(tables: list[Table], ex: Extraction) -> None:
     """Set the keys of every legacy statistics table in `tables` that are not set yet."""
     for table in tables:
@@ -162,3 +167,47 @@ def _fill(rows: list[list[str]], cols: tuple[int, int | None, int], ex: Extracti
         if isinstance(value, float) and value.is_integer() and key != "budget.amount_10k_yuan":
             value = int(value)
         ex.set(key, value, Provenance("table", raw_label.strip(), raw), approximate=approx)
+
+
+_FLAT_HEAD = re.compile(r"指标名称\s*计量单位\s*((?:19|20)\d{2})\s*年度?\s*历年累计")
+_FLAT_UNIT = re.compile(r"(万元|元|人次|条|件|人|次|个|场|期)$")
+_FLAT_STOP = re.compile(r"\s(?:[一二三四五六七八九十]+、|附件|附表)")
+
+
+def flat_table(text: str) -> Table | None:
+    """A Fujian-style 统计表 whose cells a text capture glued together ("指标名称计量单位2016年度历年累计
+    主动公开文件数条346085376其中：1、政府网站公开数条3460853762、政府公报公开数条00…") -> a Table with
+    the columns 指标名称 | 计量单位 | YYYY年度 | 历年累计.
+
+    Each run of digits holds this year's value then the cumulative one (and, before "、", the next row's
+    numbering). The run is cut only when one cut exists with year ≤ cumulative and no leading zeros
+    ("00" -> 0, 0); an ambiguous run ("346085376": 3|46085376, 34|6085376, 3460|85376) gives blank cells.
+    """
+    head = _FLAT_HEAD.search(text)
+    if not head:
+        return None
+    span = text[head.end():]
+    stop = _FLAT_STOP.search(span)
+    if stop:
+        span = span[:stop.start()]
+    parts = re.findall(r"\d+|[^\d]+", span)
+    rows = [[Cell("指标名称"), Cell("计量单位"), Cell(f"{head.group(1)}年度"), Cell("历年累计")]]
+    label = ""
+    for i, part in enumerate(parts):
+        if not part.isdigit():
+            label += part
+            continue
+        unit = _FLAT_UNIT.search(label)  # glued: unit then digits, no space (spaced text is a real table's)
+        if not unit:
+            label += part  # a digit inside a label: its numbering ("其中：1、…")
+            continue
+        run, label_text, label = part, label.strip(), ""
+        nxt = parts[i + 1] if i + 1 < len(parts) else ""
+        if nxt[:1] in ("、", ".", "．") and len(run) > 1:
+            run, label = run[:-1], run[-1]  # the next row's numbering
+        cuts = [(run[:k], run[k:]) for k in range(1, len(run))
+                if not (len(run[:k]) > 1 and run[0] == "0") and not (len(run[k:]) > 1 and run[k] == "0")
+                and int(run[:k]) <= int(run[k:])]
+        year, total = cuts[0] if len(cuts) == 1 else ("", "")
+        rows.append([Cell(label_text[:unit.start()]), Cell(unit.group(1)), Cell(year), Cell(total)])
+    return Table(rows=rows, caption="统计表 (flattened text)") if len(rows) > 1 else None

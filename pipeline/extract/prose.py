@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Callable
 
 from .document import Document
-from .legacytable import fill_from_tables
+from .legacytable import fill_from_tables, flat_table, has_statistics_table
 from .model import Extraction, Provenance
 from .numbers import parse_number, parse_percent
 
@@ -36,9 +36,25 @@ _NOT_CLAUSE = r"[^,;。，；：:]"
 _MODERN_MARKERS = ("本年新收政府信息公开申请数量", "国办公开办函", "上年结转政府信息公开申请数量")
 
 
+def _flat_statistics(doc: Document, ex: Extraction) -> None:
+    """A legacy 统计表 glued into the text (page text, PDF text layer), when no real table carried one."""
+    table = None if has_statistics_table(doc.tables) else flat_table(doc.text)
+    if table is None:
+        return
+    found = Extraction()
+    fill_from_tables([table], found)
+    for key, value in found.metrics.items():
+        if key not in ex.metrics:
+            prov = found.provenance[key]
+            ex.set(key, value, Provenance("text", f"统计表 read from flattened text: {prov.where}", prov.raw))
+    if found.metrics:
+        ex.notes.append("legacy 统计表 read from flattened text (ambiguous year|cumulative runs left out)")
+
+
 def extract_prose(doc: Document, ex: Extraction) -> None:
     """Fill the narrative/legacy metrics of `doc` into `ex` (only keys not set yet), and text claims."""
     fill_from_tables(doc.tables, ex)
+    _flat_statistics(doc, ex)
     sentences = split_sentences(doc.text)
     modern = is_modern(doc, ex)
     setter = _Setter(ex)
