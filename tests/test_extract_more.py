@@ -212,3 +212,19 @@ def test_spaced_table_text_is_not_read_as_glued():
     spaced = "指标名称 计量单位 2018年度 历年累计\n主动公开文件数 条 2069 12106\n行政复议数 件 0 0\n"
     table = flat_table(spaced)
     assert table is None or all(not row[2].text for row in table.rows[1:])
+
+
+# ------------------------------------------------------------------ section headings inside long lines
+
+def test_sections_found_in_flattened_text():
+    from pipeline.extract.tables import find_sections
+
+    flat = ("测试区2020年政府信息公开工作年度报告 本报告包括总体情况、主动公开政府信息情况等六个部分。一、总体情况2020年，"
+            "我区持续推进政务公开。二、主动公开政府信息情况 第二十条第（一）项…政府集中采购12345.00元三、收到和处理政府信息公开"
+            "申请情况（本列数据的勾稽关系为…）一、本年新收政府信息公开申请数量200 000121三、本年度办理结果（一）予以公开6000017"
+            "四、结转下年度继续办理 0 0 0 0 0 0 0 四、政府信息公开行政法复议、行政诉讼情况行政复议… 000 五、存在的主要问题及改进情况"
+            "（一）存在的主要问题。六、其他需要报告的事项 无。")
+    assert find_sections(flat) == ["一", "二", "三", "四", "五", "六"]
+    # table rows numbered 一、…四、 are not headings
+    rows_only = "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1 二、上年结转政府信息公开申请数量 0 四、结转下年度继续办理 0"
+    assert find_sections(rows_only) == []

@@ -395,7 +395,22 @@ def find_sections(text: str) -> list[str]:
             if re.search(r"\d{2,}", m.group(2)):  # a table row, not a heading
                 continue
             found.append(m.group(1))
+    if len(found) < 6:
+        # flattened text (page text, PDF text layer): headings inside long lines, only in their own wording
+        flat = re.sub(r"\s+", "", text)
+        found += [n for n, rx in _SECTION_INLINE.items() if n not in found and rx.search(flat)]
     return [n for n in "一二三四五六" if n in found]
+
+
+#: the six headings as the 2019/2021 formats word them, searched anywhere in whitespace-free text
+_SECTION_INLINE = {
+    "一": re.compile(r"一[、.．](?:总体情况|概述)"),
+    "二": re.compile(r"二[、.．]主动公开政府信息的?情况"),
+    "三": re.compile(r"三[、.．]收到和处理政府信息公开申请情况"),
+    "四": re.compile(r"四[、.．]因?政府信息公开(?:申请)?行政法?复议"),
+    "五": re.compile(r"五[、.．](?:政府信息公开工作)?存在的?主要问题"),
+    "六": re.compile(r"六[、.．]其[他它]需要报告的事项"),
+}
 
 
 _F2021 = re.compile(r"^(proactive\.\w+\.(issued|repealed|in_force|amount_10k_yuan)|apps\.result\.other\.(no_correction|no_fee|misc)\.\w+)$")
