@@ -228,3 +228,48 @@ def test_sections_found_in_flattened_text():
     # table rows numbered 一、…四、 are not headings
     rows_only = "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1 二、上年结转政府信息公开申请数量 0 四、结转下年度继续办理 0"
     assert find_sections(rows_only) == []
+
+
+# --------------------------------------------------------- table 三 (2021): item 3 of （六）其他处理
+
+#: (label cells before the values, six applicant values); totals are their sums; balances (12+1 = 11+2)
+_T3_2021 = [
+    (['<td colspan="3">一、本年新收政府信息公开申请数量</td>'], [9, 2, 0, 0, 1, 0]),
+    (['<td colspan="3">二、上年结转政府信息公开申请数量</td>'], [1, 0, 0, 0, 0, 0]),
+    (['<td rowspan="22">三、本年度办理结果</td>', '<td colspan="2">（一）予以公开</td>'], [4, 1, 0, 0, 0, 0]),
+    (['<td colspan="2">（二）部分公开（区分处理的，只计这一情形，不计其他情形）</td>'], [1, 0, 0, 0, 0, 0]),
+    *[([f'<td rowspan="8">（三）不予公开</td><td>{i}.{t}</td>' if i == 1 else f"<td>{i}.{t}</td>"], [0] * 6)
+      for i, t in enumerate(["属于国家秘密", "其他法律行政法规禁止公开", "危及“三安全一稳定”", "保护第三方合法权益",
+                             "属于三类内部事务信息", "属于四类过程性信息", "属于行政执法案卷", "属于行政查询事项"], 1)],
+    (['<td rowspan="3">（四）无法提供</td><td>1.本机关不掌握相关政府信息</td>'], [2, 0, 0, 0, 1, 0]),
+    (["<td>2.没有现成信息需要另行制作</td>"], [0] * 6),
+    (["<td>3.补正后申请内容仍不明确</td>"], [0] * 6),
+    *[([f'<td rowspan="5">（五）不予处理</td><td>{i}.{t}</td>' if i == 1 else f"<td>{i}.{t}</td>"], [0] * 6)
+      for i, t in enumerate(["信访举报投诉类申请", "重复申请", "要求提供公开出版物", "无正当理由大量反复申请",
+                             "要求行政机关确认或重新出具已获取信息"], 1)],
+    (['<td rowspan="3">（六）其他处理</td><td>1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请</td>'], [1, 0, 0, 0, 0, 0]),
+    (["<td>2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请</td>"], [0] * 6),
+    (["<td>{misc}</td>"], [1, 1, 0, 0, 0, 0]),
+    (['<td colspan="2">（七）总计</td>'], [9, 2, 0, 0, 1, 0]),
+    (['<td colspan="3">四、结转下年度继续办理</td>'], [1, 0, 0, 0, 0, 0]),
+]
+
+
+def _page_2021(misc_label: str) -> bytes:
+    head = ('<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+            '<td colspan="7">申请人情况</td></tr><tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td>'
+            '<td rowspan="2">总计</td></tr><tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td>'
+            "<td>其他</td></tr>")
+    rows = "".join("<tr>" + "".join(cells).replace("{misc}", misc_label)
+                   + "".join(f"<td>{v}</td>" for v in [*vals, sum(vals)]) + "</tr>" for cells, vals in _T3_2021)
+    return (f"<html><head><meta charset='utf-8'><title>测试镇2023年政府信息公开工作年度报告</title></head><body>"
+            f"<div id='zoom'><p>三、收到和处理政府信息公开申请情况</p><table>{head}{rows}</table></div></body></html>").encode()
+
+
+def test_item_other_of_group_six_in_its_variants():
+    want = extract(_page_2021("3.其他")).metrics
+    assert want["apps.result.other.misc.total"] == 2 and want["apps.result.total.total"] == 12
+    for label in ("（3）其他", "3．其他", "3、其他处理", "3.其他处理", "其他情形"):
+        got = extract(_page_2021(label)).metrics
+        assert {k: v for k, v in got.items() if k.startswith("apps.")} == \
+            {k: v for k, v in want.items() if k.startswith("apps.")}, label

@@ -62,7 +62,9 @@ T3_ROWS: tuple[tuple[str, str], ...] = (
     (r"^(\(六\)|六、)?其[他它]处理$", "result.other"),
 )
 _T3_ROWS = tuple((re.compile(p), k) for p, k in T3_ROWS)
-_ITEM_OTHER = re.compile(r"^(\d+[.、]?)?其[他它](情形|情况)?$")
+#: item 3 of （六）其他处理 (2021): "3.其他", "(3)其他", "3.其他处理", "其他情形"; an unnumbered "其他处理" stays the
+#: 2019 single row
+_ITEM_OTHER = re.compile(r"^(?:(?:\d+[.、．]?|\(\d+\))其[他它](?:情形|情况|处理|原因)?|其[他它](?:情形|情况)?)$")
 _T3_GROUP_OTHER = re.compile(r"其[他它]处理")
 _T3_SUBTOTAL = re.compile(r"^(\([三四五六]\)|[三四五六]、)?(不予公开|无法提供|不予处理|其[他它]处理)$")
 
