@@ -273,3 +273,22 @@ def test_item_other_of_group_six_in_its_variants():
         got = extract(_page_2021(label)).metrics
         assert {k: v for k, v in got.items() if k.startswith("apps.")} == \
             {k: v for k, v in want.items() if k.startswith("apps.")}, label
+
+
+# ------------------------------------------------------- the article's info line at the top of the body
+
+def _legacy_page(info_line: str, intro: str = "本报告根据《中华人民共和国政府信息公开条例》要求编制。") -> bytes:
+    return (f"<html><head><meta charset='utf-8'><title>测试市测试区2016年政府信息公开工作年度报告</title></head><body>"
+            f"<div class='TRS_Editor'>{info_line}<p>{intro}</p><p>一、概述</p><p>2016年，我区全面做好政府信息公开工作。</p>"
+            "<p>二、主动公开政府信息情况</p><p>2016年全区主动公开政府信息1520条。</p></div></body></html>").encode()
+
+
+def test_info_line_at_the_top_of_the_body():
+    for line in ("<p>来源:区人民政府办公室 时间:2017-01-12 10:01</p>",
+                 "<p>发布时间：2017年1月12日 来源：区人民政府办公室 浏览次数：</p>",
+                 "<p>信息来源：区人民政府办公室</p><p>发布日期：2017-01-12</p>"):
+        f = extract(_legacy_page(line)).fields
+        assert (f["issuer"], f["published"]) == ("区人民政府办公室", "2017-01-12"), line
+    # the intro's 统计时间 is not a publication date, and prose is not an info line
+    f = extract(_legacy_page("", "统计时间：2016年1月1日至2016年12月31日。")).fields
+    assert f["published"] is None and f["issuer"] is None

@@ -152,7 +152,13 @@ def _url(doc: Document) -> str | None:
     return m.group(1) if m else None
 
 
-_BODY_DATE = re.compile(r"^\s*(?:发布|公开|印发|成文)(?:日期|时间)\s*[:：]\s*([^\n]{6,30})", re.M)
+_BODY_DATE = re.compile(r"(?:^|\s)(?:(?:发布|公开|印发|成文)(?:日期|时间)|时间|日期)\s*[:：]\s*([^\n]{6,30})", re.M)
+
+
+def _top_lines(doc: Document) -> str:
+    """The first lines of an HTML body that are short enough to be the article's own info line, not prose
+    (a 统计时间：… sentence of the intro is neither short nor label-first)."""
+    return "\n".join(line for line in doc.text.split("\n")[:5] if len(line.strip()) <= 60)
 
 
 def extract_fields(doc: Document) -> dict[str, Any]:
@@ -169,13 +175,17 @@ def extract_fields(doc: Document) -> dict[str, Any]:
     if published is None:
         m = re.search(r"(?:发布|公开|更新)?(?:时间|日期)\s*[:：]\s*([^\n]{6,30})", doc.chrome_text)
         published = parse_date(m.group(1)) if m else None
+    top = _top_lines(doc)
     if published is None:
-        # a date line printed at the top of the body, under the title ("发布日期：2020-01-31")
-        m = _BODY_DATE.search("\n".join(doc.text.split("\n")[:5]))
+        # a date line printed at the top of the body, under the title ("发布日期：2020-01-31",
+        # "来源:区人民政府办公室 时间:2017-01-12 10:01")
+        m = _BODY_DATE.search(top)
         published = parse_date(m.group(1)) if m else None
     issuer = _first(header, _ISSUER_LABELS) or _meta(doc.meta, "ContentSource") or _source_line(doc.chrome_text)
     if issuer is None and doc.source != "html":
         issuer = _source_line("\n".join(doc.text.split("\n")[:15]))
+    if issuer is None and doc.source == "html":
+        issuer = _source_line(top)
     keywords = _first(header, _KEYWORD_LABELS) or _meta(doc.meta, "KeyWords", "Keywords", exact_case=True)
     return {
         "title": title,
