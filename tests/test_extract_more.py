@@ -202,8 +202,20 @@ def test_flattened_fujian_statistics_table():
     assert (m["legacy.answers.total"], m["legacy.answers.disclosed"], m["legacy.answers.partial"]) == (3, 2, 0)
     assert (m["review.total"], m["suit.total"]) == (0, 0)
     assert ex.provenance["legacy.apps.in_person"].source == "text"
-    # "4251516" cuts as 4|251516, 42|51516, 425|1516: the prose total stands, the table adds nothing
-    assert m["proactive.total"] == 425 and ex.provenance["proactive.total"].where != "统计表"
+    # "4251516" cuts as 4|251516, 42|51516, 425|1516: the prose names 425条, so that cut is kept;
+    # "4181509" (网站公开) stays out: no prose names 4/41/418条
+    assert m["proactive.total"] == 425 and "统计表" in ex.provenance["proactive.total"].where
+    ambiguous = _FLAT_LEGACY.replace("主动公开政府信息425条", "主动公开政府信息若干条")
+    assert "proactive.total" not in extract(ambiguous.encode(), "r.txt", "text/plain").metrics
+
+
+def test_a_share_of_the_proactive_total_is_not_the_total():
+    text = ("测试县人民政府2011年政府信息公开工作年度报告\n一、概述\n二、主动公开政府信息情况\n"
+            "2011年制作、获取政府信息总数1873条，其中主动公开政府信息425条。县直各单位主动公开政府信息303条，占71.3%。"
+            "各乡镇主动公开政府信息122条，占28.7%。\n")
+    assert "proactive.total" not in extract(text.encode(), "r.txt", "text/plain").metrics
+    text2 = text + "全年共主动公开政府信息425条，同比增长5%。\n"
+    assert extract(text2.encode(), "r.txt", "text/plain").metrics["proactive.total"] == 425
 
 
 def test_spaced_table_text_is_not_read_as_glued():

@@ -181,12 +181,13 @@ def flat_table(text: str) -> Table | None:
 
     Each run of digits holds this year's value then the cumulative one (and, before "、", the next row's
     numbering). The run is cut only when one cut exists with year ≤ cumulative and no leading zeros
-    ("00" -> 0, 0); an ambiguous run ("346085376": 3|46085376, 34|6085376, 3460|85376) gives blank cells.
+    ("00" -> 0, 0), or when the prose before the table names exactly one of the candidate year values with
+    the row's unit ("3460条"); an ambiguous run ("346085376": 3|46085376, 34|6085376, 3460|85376) gives blank cells.
     """
     head = _FLAT_HEAD.search(text)
     if not head:
         return None
-    span = text[head.end():]
+    span, prose = text[head.end():], text[:head.start()]
     stop = _FLAT_STOP.search(span)
     if stop:
         span = span[:stop.start()]
@@ -208,6 +209,10 @@ def flat_table(text: str) -> Table | None:
         cuts = [(run[:k], run[k:]) for k in range(1, len(run))
                 if not (len(run[:k]) > 1 and run[0] == "0") and not (len(run[k:]) > 1 and run[k] == "0")
                 and int(run[:k]) <= int(run[k:])]
+        if len(cuts) > 1:
+            # the report's prose states this year's value ("主动公开政府信息425条"): keep the one cut it names
+            named = [c for c in cuts if re.search(rf"(?<![\d.]){c[0]}{unit.group(1)}", prose)]
+            cuts = named if len(named) == 1 else cuts
         year, total = cuts[0] if len(cuts) == 1 else ("", "")
         rows.append([Cell(label_text[:unit.start()]), Cell(unit.group(1)), Cell(year), Cell(total)])
     return Table(rows=rows, caption="统计表 (flattened text)") if len(rows) > 1 else None

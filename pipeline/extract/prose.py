@@ -158,6 +158,8 @@ def _proactive(sentences: list[str], s: _Setter) -> None:
             clause = _clause_before(sent, m.start("n"))
             if re.search(r"其中|占|截至|截止|历年|以来", clause) or ("累计" in clause and "全年累计" not in clause):
                 continue
+            if re.match(r"[,，]?\s*占", sent[m.end():]):
+                continue  # "县直各单位主动公开政府信息303条，占71.3%": a share of the total, not the total
             s.number("proactive.total", m.group("n"), sent)
             pct = _pct_after(sent, m.end())
             if pct is not None:
