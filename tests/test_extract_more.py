@@ -218,12 +218,17 @@ def test_a_share_of_the_proactive_total_is_not_the_total():
     assert extract(text2.encode(), "r.txt", "text/plain").metrics["proactive.total"] == 425
 
 
-def test_spaced_table_text_is_not_read_as_glued():
+def test_spaced_statistics_table_in_text():
     from pipeline.extract.legacytable import flat_table
 
-    spaced = "指标名称 计量单位 2018年度 历年累计\n主动公开文件数 条 2069 12106\n行政复议数 件 0 0\n"
+    spaced = ("六、测试区政府信息公开情况统计表 指标名称 计量单位 2014年度 历年累计 主动公开文件数 条 2543 78967 "
+              "其中：1、政府网站公开数 条 2543 78967 受理依申请公开信息总数 条 1 1 行政复议数 件 0 0 附件下载")
     table = flat_table(spaced)
-    assert table is None or all(not row[2].text for row in table.rows[1:])
+    assert [[c.text for c in row] for row in table.rows[1:]] == [
+        ["主动公开文件数", "条", "2543", "78967"], ["其中：1、政府网站公开数", "条", "2543", "78967"],
+        ["受理依申请公开信息总数", "条", "1", "1"], ["行政复议数", "件", "0", "0"]]
+    ex = extract(("测试区2014年度政府信息公开工作年度报告\n一、概述\n" + spaced).encode(), "r.txt", "text/plain")
+    assert (ex.metrics["proactive.total"], ex.metrics["apps.new.total"], ex.metrics["review.total"]) == (2543, 1, 0)
 
 
 # ------------------------------------------------------------------ section headings inside long lines

@@ -141,6 +141,9 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
         solve = _optional("pipeline.extract.textfallback", "solve_tables")
         if solve is not None:
             _step(ex, "text tables", solve, doc, ex)
+    flat = _optional("pipeline.extract.prose", "flat_statistics")
+    if flat is not None:
+        _step(ex, "text statistics table", flat, doc, ex)
     prose = _optional("pipeline.extract.prose", "extract_prose")
     if prose is not None:
         _step(ex, "prose", prose, doc, ex)

@@ -171,6 +171,7 @@ def _fill(rows: list[list[str]], cols: tuple[int, int | None, int], ex: Extracti
 
 _FLAT_HEAD = re.compile(r"指标名称\s*计量单位\s*((?:19|20)\d{2})\s*年度?\s*历年累计")
 _FLAT_UNIT = re.compile(r"(万元|元|人次|条|件|人|次|个|场|期)$")
+_FLAT_SPACED = re.compile(r"(\S+?)\s+(万元|元|人次|条|件|人|次|个|场|期)\s+(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)(?=\s|$)")
 _FLAT_STOP = re.compile(r"\s(?:[一二三四五六七八九十]+、|附件|附表)")
 
 
@@ -191,8 +192,12 @@ def flat_table(text: str) -> Table | None:
     stop = _FLAT_STOP.search(span)
     if stop:
         span = span[:stop.start()]
-    parts = re.findall(r"\d+|[^\d]+", span)
     rows = [[Cell("指标名称"), Cell("计量单位"), Cell(f"{head.group(1)}年度"), Cell("历年累计")]]
+    spaced = _FLAT_SPACED.findall(span)
+    if len(spaced) >= 3:  # cells still apart ("主动公开文件数 条 2543 78967"): nothing to cut
+        rows += [[Cell(label), Cell(unit), Cell(year), Cell(total)] for label, unit, year, total in spaced]
+        return Table(rows=rows, caption="统计表 (text)")
+    parts = re.findall(r"\d+|[^\d]+", span)
     label = ""
     for i, part in enumerate(parts):
         if not part.isdigit():

@@ -36,7 +36,7 @@ _NOT_CLAUSE = r"[^,;。，；：:]"
 _MODERN_MARKERS = ("本年新收政府信息公开申请数量", "国办公开办函", "上年结转政府信息公开申请数量")
 
 
-def _flat_statistics(doc: Document, ex: Extraction) -> None:
+def flat_statistics(doc: Document, ex: Extraction) -> None:
     """A legacy 统计表 glued into the text (page text, PDF text layer), when no real table carried one."""
     table = None if has_statistics_table(doc.tables) else flat_table(doc.text)
     if table is None:
@@ -54,7 +54,6 @@ def _flat_statistics(doc: Document, ex: Extraction) -> None:
 def extract_prose(doc: Document, ex: Extraction) -> None:
     """Fill the narrative/legacy metrics of `doc` into `ex` (only keys not set yet), and text claims."""
     fill_from_tables(doc.tables, ex)
-    _flat_statistics(doc, ex)
     sentences = split_sentences(doc.text)
     modern = is_modern(doc, ex)
     setter = _Setter(ex)
