@@ -309,3 +309,18 @@ def test_info_line_at_the_top_of_the_body():
     # the intro's 统计时间 is not a publication date, and prose is not an info line
     f = extract(_legacy_page("", "统计时间：2016年1月1日至2016年12月31日。")).fields
     assert f["published"] is None and f["issuer"] is None
+
+
+# ------------------------------------------------------------ applications received, stated in prose
+
+def test_applications_of_service_windows_are_not_disclosure_applications():
+    text = ("测试区管委会2014年度政府信息公开工作年度报告\\n一、概述\\n目前，区县已入驻审批服务部门和单位13个，开设窗口26个，"
+            "共受理申请121510件。\\n二、主动公开政府信息情况\\n2014年主动公开政府信息2543条。\\n三、政府信息依申请公开工作情况\\n"
+            "2014年全区收到有关政府信息公开的信函申请1条，已受理回复；未收到有关政府信息公开行政复议的申请。\\n")
+    ex = extract(text.encode(), "r.txt", "text/plain")
+    assert ex.metrics["apps.new.total"] == 1
+    assert ex.metrics["review.total"] == 0
+    # a windows sentence that is about disclosure applications still counts
+    text2 = text.replace("2014年全区收到有关政府信息公开的信函申请1条，已受理回复；", "").replace(
+        "共受理申请121510件", "通过服务窗口共受理政府信息公开申请7件")
+    assert extract(text2.encode(), "r.txt", "text/plain").metrics["apps.new.total"] == 7

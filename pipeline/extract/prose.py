@@ -169,18 +169,26 @@ def _proactive(sentences: list[str], s: _Setter) -> None:
 # -- 依申请 --------------------------------------------------------------------------------------------
 
 _APPS = [
-    re.compile(r"(?:收到|受理|接收|接到)" + _NOT_CLAUSE + r"{0,12}?(?:申请|依申请公开)" + r"[^,;。，；\d]{0,6}?" + N + "件"),
+    re.compile(r"(?:收到|受理|接收|接到)" + _NOT_CLAUSE + r"{0,12}?(?:申请|依申请公开)" + r"[^,;。，；\d]{0,6}?" + N + "[件条]"),
     re.compile(r"(?:收到|受理|接收|接到)" + _NOT_CLAUSE + r"{0,6}?" + N + r"件(?:政府信息公开|依申请公开)?(?:的)?申请"),
 ]
 _APPS_NONE = re.compile(r"(?:未|没有)(?:收到|受理|接到|接收|发生)" + r"[^,;。，；]{0,12}?(?:申请)")
 _NOT_APPS = re.compile(r"复议|诉讼|举报|投诉|其中|咨询")
 
 
+#: a sentence about 行政审批/政务服务 windows ("开设窗口26个,共受理申请121510件") counts other applications
+_OTHER_SERVICE = re.compile(r"审批|窗口|办件|行政服务中心|政务服务|便民服务|12345|热线")
+_DISCLOSURE = re.compile(r"信息公开|依申请")
+
+
 def _first_apps(sentences: list[str]) -> tuple[str, re.Match[str] | None] | None:
     for sent in sentences:
+        other_service = bool(_OTHER_SERVICE.search(sent))
         found = []
         for rx in _APPS:
             for m in rx.finditer(sent):
+                if other_service and not _DISCLOSURE.search(m.group(0)):
+                    continue
                 if not _NOT_APPS.search(_clause_before(sent, m.end())):
                     found.append(m)
                     break
