@@ -324,3 +324,22 @@ def test_applications_of_service_windows_are_not_disclosure_applications():
     text2 = text.replace("2014年全区收到有关政府信息公开的信函申请1条，已受理回复；", "").replace(
         "共受理申请121510件", "通过服务窗口共受理政府信息公开申请7件")
     assert extract(text2.encode(), "r.txt", "text/plain").metrics["apps.new.total"] == 7
+
+
+# ------------------------------------------------------------------------------------ title variants
+
+def test_report_title_variants():
+    from pipeline.titles import is_report_title, title_publisher, title_year
+
+    cases = {
+        "商务部政府信息公开工作2009年度报告": ("商务部", 2009),       # the year after the report name
+        "测试市政府信息公开工作2012年度报告": ("测试市", 2012),
+        "测试县人民政府办公室关于2023年政府信息公开工作年度报告": ("测试县人民政府办公室", 2023),
+        "测试县政府2023年政府信息公开工作年度报告.pdf": ("测试县政府", 2023),  # an attachment's link text
+    }
+    for title, (publisher, year) in cases.items():
+        assert is_report_title(title), title
+        assert (title_publisher(title), title_year(title)) == (publisher, year), title
+    for title in ("关于测试县2023年政府信息公开工作年度报告的解读", "测试县2023年政府信息公开工作年度报告解读",
+                  "关于2014年政府信息公开工作要点落实情况的函", "测试市2023年政府信息公开工作年度报告.pdf下载"):
+        assert not is_report_title(title), title
