@@ -343,3 +343,16 @@ def test_report_title_variants():
     for title in ("关于测试县2023年政府信息公开工作年度报告的解读", "测试县2023年政府信息公开工作年度报告解读",
                   "关于2014年政府信息公开工作要点落实情况的函", "测试市2023年政府信息公开工作年度报告.pdf下载"):
         assert not is_report_title(title), title
+
+
+def test_dates_in_chinese_numerals():
+    from pipeline.extract.metadata import parse_date
+
+    assert parse_date("二○一二年二月二十日") == "2012-02-20"
+    assert parse_date("成文日期：二〇二三年十二月三十一日") == "2023-12-31"
+    assert parse_date("二〇二三年十月一日") == "2023-10-01"
+    assert parse_date("二〇二三年十三月一日") is None
+    page = ("<html><head><meta charset='utf-8'><title>测试县2023年政府信息公开工作年度报告</title></head><body>"
+            "<table><tr><td>发布日期：</td><td>二〇二四年一月十七日</td></tr></table>"
+            "<div id='zoom'><p>一、总体情况</p><p>2023年，我县扎实推进政务公开。</p></div></body></html>").encode()
+    assert extract(page).fields["published"] == "2024-01-17"

@@ -60,9 +60,33 @@ def parse_date(text: str | None) -> str | None:
     """First date in text as YYYY-MM-DD (2022-02-08 16:34, 2022/2/8, 2022年2月8日)."""
     m = _DATE.search(text or "")
     if not m:
-        return None
+        return _cn_date(text or "")
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if not (1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0, "Ｏ": 0, "O": 0}
+_CN_DATE = re.compile(r"([〇○零ＯO一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
+
+
+def _cn_number(s: str) -> int:
+    """一 … 三十一 (十 = 10, 二十 = 20, 十二 = 12, 二十一 = 21)."""
+    if "十" not in s:
+        return _CN_DIGIT.get(s, 0)
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGIT.get(tens, 0) if tens else 1) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+
+
+def _cn_date(text: str) -> str | None:
+    """A date written in Chinese numerals, as signed under a report ("二○一二年二月二十日")."""
+    m = _CN_DATE.search(text)
+    if not m:
+        return None
+    y = int("".join(str(_CN_DIGIT[c]) for c in m.group(1)))
+    mo, d = _cn_number(m.group(2)), _cn_number(m.group(3))
+    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
