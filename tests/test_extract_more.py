@@ -173,11 +173,27 @@ def test_table2_2021_single_value_rows_from_flattened_text():
     assert "二" in ex.tables
 
 
-def test_table2_glued_needs_the_2021_layout():
-    flat_2019 = (_FLAT_2021.replace("2022", "2020").replace("本年制发件数 本年废止件数 现行有效件数", "本年新制作数量 本年新公开数量 对外公开总数量")
-                 .replace("本年处理决定数量行政许可", "上一年项目数量本年增/减处理决定数量行政许可"))
-    ex = extract(flat_2019.encode(), "r.txt", "text/plain")
-    assert not any(k.startswith(("proactive.licensing", "proactive.rules", "proactive.penalty")) for k in ex.metrics)
+def test_table2_2019_glued_rows_cut_only_when_unique():
+    flat = ("测试区2020年政府信息公开工作年度报告 本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。一、总体情况 "
+            "二、主动公开政府信息情况 第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章007规范性文件"
+            "7777166第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可396442278其他对外管理服务事项107105"
+            "第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538行政强制1262629第二十条第（八）项"
+            "信息内容上一年项目数量本年增/减行政事业性收费35-15第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购"
+            "39573802895.90元三、收到和处理政府信息公开申请情况 ")
+    m = extract(flat.encode(), "r.txt", "text/plain").metrics
+    got = {k: v for k, v in m.items() if k.startswith("proactive.") and k != "proactive.total"}
+    # "007" -> 0|0|7; "35-15" -> 35|-15 (the minus starts the 本年增/减 value); every other run has several cuts
+    assert got == {"proactive.rules.made": 0, "proactive.rules.published": 0, "proactive.rules.published_total": 7,
+                   "proactive.fees.prev_items": 35, "proactive.fees.change": -15}
+
+
+def test_signed_cuts_put_the_minus_on_the_change_column():
+    from pipeline.extract.textfallback import _signed_cuts
+
+    keys = ("x.prev_items", "x.change", "x.decisions")
+    assert _signed_cuts("5-1 9", keys) == [[5, -1, 9]]
+    assert _signed_cuts("-5 1 9", keys) == []          # a negative 上一年项目数量 is no cut
+    assert [5, -18, 538] in _signed_cuts("5-18538", keys)
 
 
 # ----------------------------------------------------- legacy Fujian 统计表 glued into the page text

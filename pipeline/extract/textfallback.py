@@ -120,6 +120,20 @@ _T2_2021_ROWS = (
 )
 
 
+#: 2019 format (国办公开办函〔2019〕60号): three columns on 一/五/六 rows, two on 八 (政府集中采购 left out:
+#: its amount has no separator from the item count)
+_T2_2019_ROWS = (
+    ("规章", ("proactive.rules.made", "proactive.rules.published", "proactive.rules.published_total")),
+    ("规范性文件", ("proactive.normative.made", "proactive.normative.published", "proactive.normative.published_total")),
+    ("行政许可", ("proactive.licensing.prev_items", "proactive.licensing.change", "proactive.licensing.decisions")),
+    ("其他对外管理服务事项", ("proactive.other_services.prev_items", "proactive.other_services.change",
+                      "proactive.other_services.decisions")),
+    ("行政处罚", ("proactive.penalty.prev_items", "proactive.penalty.change", "proactive.penalty.decisions")),
+    ("行政强制", ("proactive.coercion.prev_items", "proactive.coercion.change", "proactive.coercion.decisions")),
+    ("行政事业性收费", ("proactive.fees.prev_items", "proactive.fees.change")),
+)
+
+
 def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
     """Table 二 of the 2021 format from one flattened run of text ("规章000行政规范性文件8855698第二十条第（五）项
     …行政许可10690…行政事业性收费9116.36"). The 行政许可/处罚/强制/收费 rows have one value column, so the
@@ -132,11 +146,15 @@ def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
         return
     span = m.group(1)
     flat = re.sub(r"\s+", "", span)
-    if "本年制发件数" not in flat or "上一年项目数量" in flat:
+    if "本年制发件数" in flat and "上一年项目数量" not in flat:
+        rows, layout = _T2_2021_ROWS, "2021"
+    elif "本年新制作数量" in flat or "上一年项目数量" in flat:
+        rows, layout = _T2_2019_ROWS, "2019"
+    else:
         return
     found = 0
-    for label, keys in _T2_2021_ROWS:
-        hit = re.search(rf"(?<!行政){_label_re(label)}\s*(\d+(?:\.\d+)?|[\d\s]+?)(?=\s*(?:[^\d\s.]|$))", span)
+    for label, keys in rows:
+        hit = re.search(rf"(?<![行政对外]){_label_re(label)}\s*(\d+(?:\.\d+)?|[-\d\s]+?)(?=\s*(?:[^-\d\s.]|$))", span)
         if not hit:
             continue
         raw = hit.group(1).strip()
@@ -145,8 +163,7 @@ def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
                 continue
             values: list[float | int] = [float(raw) if "." in raw else int(raw)]
         else:
-            runs = raw.split()
-            cuts = segmentations(runs, len(keys))
+            cuts = _signed_cuts(raw, keys)
             if len(cuts) != 1:
                 ex.notes.append(f"table 二 {label}: '{raw}' has {len(cuts)} possible cuts into {len(keys)} numbers; left out")
                 continue
@@ -157,7 +174,31 @@ def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
                 found += 1
     if found:
         ex.tables.append("二")
-        ex.notes.append("table 二 read from flattened text (2021 format)")
+        ex.notes.append(f"table 二 read from flattened text ({layout} format)")
+
+
+def _signed_cuts(raw: str, keys: tuple[str, ...]) -> list[list[int]]:
+    """Cuts of a glued run into len(keys) numbers; a "-" starts a negative number, which only the
+    本年增/减 column (`….change`) may hold ("35-15" -> 35, -15)."""
+    tokens = re.findall(r"-?\d+", raw)
+    runs = [t.lstrip("-") for t in tokens]
+    signed = [t.startswith("-") for t in tokens]
+    out = []
+    for cut in segmentations(runs, len(keys)):
+        values, i = list(cut), 0
+        ok = True
+        for run, neg in zip(runs, signed, strict=True):
+            j, width = i, 0
+            while width < len(run):
+                width += len(str(values[j]))
+                j += 1
+            if neg:
+                values[i] = -values[i]
+                ok = ok and keys[i].endswith(".change")
+            i = j
+        if ok:
+            out.append(values)
+    return out
 
 
 # -- segmentation ---------------------------------------------------------------------------------------
