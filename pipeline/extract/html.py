@@ -316,7 +316,7 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
     if tree is None:
         doc.errors.append("HTML page has no elements")
         return doc
-    embedded = _script_body(tree)
+    scripts = [el.text for el in tree.iter("script") if el.text and "<" in el.text]
     for el in list(tree.iter(*_DROP)):
         _drop(el)
     doc.meta = _meta(tree)
@@ -329,8 +329,10 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
         page_body = tree
     if body is None:
         body = page_body
-    if embedded is not None and body.find(".//table") is None and len(_text_of(body)) < 200:
-        body = embedded
+    if scripts and body.find(".//table") is None and len(_text_of(body)) < 200:
+        embedded = _script_body(scripts)
+        if embedded is not None:
+            body = embedded
     doc.text = _text_of(body)
     doc.chrome_text = _text_of(page_body, skip=body) if body is not page_body else ""
     doc.tables = _tables(body)
@@ -354,15 +356,12 @@ def _js_unescape(s: str) -> str:
     return _JS_ESCAPE.sub(rep, s)
 
 
-def _script_body(tree: etree._Element) -> etree._Element | None:
+def _script_body(scripts: list[str]) -> etree._Element | None:
     """Some CMSs (上海 2019) ship the article as a JS string (`let content = "<p>…<table>…"`) that a
     script writes into an empty <div>: the longest such string holding report tables or paragraphs,
     parsed as HTML, is the body when the page itself has none."""
     best = ""
-    for script in tree.iter("script"):
-        code = script.text or ""
-        if "<" not in code:
-            continue
+    for code in scripts:
         for m in _JS_STRING.finditer(code):
             raw = m.group(1) if m.group(1) is not None else m.group(2)
             if len(raw) > len(best) and ("<table" in raw or "<p" in raw) and "公开" in raw:
