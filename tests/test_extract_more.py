@@ -25,12 +25,16 @@ def _body_of(name: str) -> str:
     return m.group(1)
 
 
+#: a site menu longer than the short report lines (the empty article <div> is not the largest text block)
+_NAV = "".join(f"<p><a href='/c{i}'>栏目{i} 政府信息公开 政策文件 法定主动公开内容 政府信息公开年报</a></p>" for i in range(30))
+
+
 def _js_page(content: str, quote: str = '"', title: str = "测试县2019年政府信息公开工作年度报告_年报_测试县人民政府") -> bytes:
     literal = json.dumps(content, ensure_ascii=False) if quote == '"' else \
         "'" + content.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
     return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>
 <script>let menu = [{{"id": "1", "name": "政府信息公开年报"}}]</script></head>
-<body><div class="header">首页 信息公开</div><div id="app"></div>
+<body><div class="header">{_NAV}</div><div id="app"></div>
 <script>
 let content = {literal}
 document.getElementById("app").innerHTML = content

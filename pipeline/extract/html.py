@@ -329,9 +329,10 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
         page_body = tree
     if body is None:
         body = page_body
-    if scripts and body.find(".//table") is None and len(_text_of(body)) < 200:
+    if scripts and body.find(".//table") is None:
         embedded = _script_body(scripts)
-        if embedded is not None:
+        if embedded is not None and (embedded.find(".//table") is not None
+                                     or len(_text_of(embedded)) > 2 * len(_text_of(body))):
             body = embedded
     doc.text = _text_of(body)
     doc.chrome_text = _text_of(page_body, skip=body) if body is not page_body else ""
