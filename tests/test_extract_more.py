@@ -262,6 +262,10 @@ def test_sections_found_in_flattened_text():
             "四、结转下年度继续办理 0 0 0 0 0 0 0 四、政府信息公开行政法复议、行政诉讼情况行政复议… 000 五、存在的主要问题及改进情况"
             "（一）存在的主要问题。六、其他需要报告的事项 无。")
     assert find_sections(flat) == ["一", "二", "三", "四", "五", "六"]
+    # the wordings of the intro sentence (四) and of the Hangzhou template (五)
+    variant = flat.replace("四、政府信息公开行政法复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况").replace(
+        "五、存在的主要问题及改进情况", "五、存在问题及改进情况")
+    assert find_sections(variant) == ["一", "二", "三", "四", "五", "六"]
     # table rows numbered 一、…四、 are not headings
     rows_only = "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1 二、上年结转政府信息公开申请数量 0 四、结转下年度继续办理 0"
     assert find_sections(rows_only) == []
