@@ -88,28 +88,12 @@ class IndexingArchive(Archive):
     def _maybe_flush(self) -> None:
         """Never mid-batch: rows are committed with their batch ids (flush), so a batch is all or nothing."""
 
-    def flush(self) -> None:
-        self._last_flush = time.monotonic()
-        if self.closed or not (self._pages or self._captures or self._attachments or self._batch_rows):
-            return
-        if self._warc is not None:
-            self._warc.sync()
-        with _atomic(self.db):  # the rows and their batch ids: one transaction
-            if self._pages:
-                self.db["pages"].insert_all(self._pages)
-            if self._captures:
-                self.db["captures"].insert_all(self._captures)
-            if self._attachments:
-                self.db["attachments"].insert_all(self._attachments, ignore=True)
-            if self._batch_rows:
-                self.db[BATCHES].insert_all(self._batch_rows)
-        self._pages, self._captures, self._attachments, self._batch_rows = [], [], [], []
+    def _extra_rows(self) -> dict[str, list[dict]]:
+        # the rows and their batch ids in one transaction: a batch is archived all or nothing
+        return {BATCHES: self._batch_rows}
 
-
-def _atomic(db):
-    """One transaction: sqlite-utils 4 commits each statement unless inside db.atomic()."""
-    atomic = getattr(db, "atomic", None)
-    return atomic() if atomic is not None else db.conn
+    def _clear_extra_rows(self) -> None:
+        self._batch_rows = []
 
 
 def open_distributed_run(paths: Paths, registry: Registry, only: list[str] | None = None):

@@ -240,7 +240,8 @@ class Archive:
     def flush(self) -> None:
         """Commit buffered rows, after making the WARC bytes they point at durable."""
         self._last_flush = time.monotonic()
-        if self.closed or not (self._pages or self._captures or self._attachments):
+        extra = self._extra_rows()
+        if self.closed or not (self._pages or self._captures or self._attachments or any(extra.values())):
             return
         if self._warc is not None:
             self._warc.sync()
@@ -251,7 +252,18 @@ class Archive:
                 self.db["captures"].insert_all(self._captures)
             if self._attachments:
                 self.db["attachments"].insert_all(self._attachments, ignore=True)
+            for table, rows in extra.items():
+                if rows:
+                    self.db[table].insert_all(rows)
         self._pages, self._captures, self._attachments = [], [], []
+        self._clear_extra_rows()
+
+    def _extra_rows(self) -> dict[str, list[dict]]:
+        """Rows a subclass commits in the same transaction as the captures (table -> rows)."""
+        return {}
+
+    def _clear_extra_rows(self) -> None:
+        """Forget what _extra_rows returned, once committed."""
 
     def close(self) -> None:
         if self.closed:

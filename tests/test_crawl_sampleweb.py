@@ -19,14 +19,6 @@ def crawled(sample_crawl):
     return {**sample_crawl, "truth": sample_crawl["truth1"]}
 
 
-def _count(db, sql, params=()):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql, params).fetchone()[0]
-    finally:
-        con.close()
-
-
 def _rows(db, sql, params=()):
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
