@@ -147,7 +147,6 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
             ex = extract_page(warc_dir, page)
             stats.extracted += 1
             if page["role"] == "attachment":
-                done[page["url"]] = (0, ex)
                 rid = _store(db, page, ex, "attachment", None, first.get(page["url"]))
                 done[page["url"]] = (rid, ex)
                 stats.by_kind["attachment"] += 1

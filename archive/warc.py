@@ -89,7 +89,6 @@ class WarcStore:
                       body: bytes, request_headers: list[tuple[str, str]], request_body: bytes = b"",
                       fetched_at: datetime | None = None, ip: str | None = None) -> RecordRef:
         """A response record (the bytes as received) and its request record; returns the response's place."""
-        assert self._writer is not None or True
         if self._fh is None:
             self._open()
         assert self._writer is not None
