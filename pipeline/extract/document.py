@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.extract.layout import Word
+
 
 @dataclass
 class Cell:
@@ -49,5 +51,9 @@ class Document:
     images: int = 0
     #: title-like headings of the page (<ucaptitle>, <h1>, .article-title, <h2>), in that order
     headings: list[str] = field(default_factory=list)
+    #: words with their positions on the page, from front ends that know them (PDF text layer, OCR)
+    words: list[Word] = field(default_factory=list)
+    #: pages of a paged document (PDF, scan), 0 when not paged
+    pages: int = 0
     #: problems met while loading: clear one-line messages
     errors: list[str] = field(default_factory=list)
