@@ -63,7 +63,7 @@ class IndexingArchive(Archive):
         """The versioning rules of Archive.record_response, applied to a record already written."""
         page = c.pop("page", None)
         c = {**c, "run_id": run_id}
-        if c["outcome"] == "error":
+        if c["outcome"] in ("error", "refused"):
             self._captures.append(c)
             return
         latest = self.latest(c["url"])

@@ -72,6 +72,16 @@ def print_report(report: dict) -> None:
         lines.append(f"SITE BROKEN: {s if isinstance(s, str) else s.get('site')}")
     for s in report.get("sites_failing", []):
         lines.append(f"site failing: {s if isinstance(s, str) else s.get('site')}")
+    for s in report.get("sites_capped", []):
+        lines.append(f"site capped: {s.get('site')}: {s.get('message')}")
+    refused = {}
+    for reasons in report.get("refused", {}).values():
+        for reason, n in reasons.items():
+            refused[reason] = refused.get(reason, 0) + n
+    if refused:
+        lines.append("refused URLs: " + ", ".join(f"{k} {v}" for k, v in sorted(refused.items())))
+    if report.get("truncated"):
+        lines.append(f"truncated bodies: {len(report['truncated'])} (first: {report['truncated'][0]['url']})")
     click.echo("\n".join(lines))
 
 

@@ -1,21 +1,27 @@
 """`gongkai parse`: extract one saved page or document, no archive needed.
 
 PATH_OR_URL is a file (HTML, text, PDF, DOCX, DOC, XLS/XLSX) or an http(s) URL fetched once with
-urllib. `--json` prints the object of spec/cli.md; without it, a short readable summary.
+urllib, through the URL guard (scraper/urlguard.py): redirects stay on the URL's host, size and time
+are bounded. `--json` prints the object of spec/cli.md; without it, a short readable summary.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import mimetypes
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
 from archive.cli import GongkaiError
+from pipeline.limits import LIMITS
+from scraper import urlguard
 
 USER_AGENT = "gongkai/0.1 (+government report archive; polite single fetch)"
 SUMMARY_METRICS = ("apps.new.total", "apps.carried_in.total", "apps.result.total.total", "apps.carried_out.total",
@@ -24,16 +30,9 @@ SUMMARY_METRICS = ("apps.new.total", "apps.carried_in.total", "apps.result.total
 
 def read_input(path_or_url: str, timeout: float = 30.0) -> tuple[bytes, str, str | None]:
     """(body, url, content type) of a file or an http(s) URL; user mistakes raise GongkaiError."""
-    if path_or_url.startswith(("http://", "https://")):
-        req = urllib.request.Request(path_or_url, headers={"User-Agent": USER_AGENT})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - http(s) only
-                return resp.read(), resp.geturl(), resp.headers.get("Content-Type")
-        except urllib.error.HTTPError as exc:
-            raise GongkaiError(f"cannot fetch {path_or_url}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise GongkaiError(f"cannot fetch {path_or_url}: {reason}") from None
+    scheme = urlsplit(path_or_url).scheme
+    if len(scheme) > 1 and not Path(path_or_url).exists():  # a URL (one letter would be a drive)
+        return fetch(path_or_url, timeout)
     path = Path(path_or_url)
     if not path.exists():
         raise GongkaiError(f"no such file: {path_or_url}")
@@ -44,6 +43,67 @@ def read_input(path_or_url: str, timeout: float = 30.0) -> tuple[bytes, str, str
     except OSError as exc:
         raise GongkaiError(f"cannot read {path_or_url}: {exc.strerror or exc}") from None
     return body, "", mimetypes.guess_type(path.name)[0]
+
+
+class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only when the URL guard allows it: http(s) on the first URL's own host."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.hosts = url, urlguard.own_host(url)
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        refusal = urlguard.check(newurl, self.hosts)
+        if refusal is not None:
+            raise GongkaiError(f"cannot fetch {self.url}: redirect {code} to {newurl[:200]} refused "
+                               f"({refusal.reason}: only the same host, over http or https)")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """http and https handlers only (no file:, ftp:, data:), redirects through the URL guard."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor(),
+                    _SameHostRedirects(url)):
+        opener.add_handler(handler)
+    return opener
+
+
+def fetch(url: str, timeout: float = 30.0, max_bytes: int = LIMITS.max_bytes) -> tuple[bytes, str, str | None]:
+    """One polite GET of an http(s) URL, bounded: redirects within its host only, at most max_bytes,
+    at most timeout seconds in all (a slow drip counts), and a body shorter than announced is an error."""
+    refusal = urlguard.check(url, urlguard.own_host(url))
+    if refusal is not None:
+        raise GongkaiError(f"cannot fetch {url[:200]}: {refusal.message}")
+    deadline = time.monotonic() + timeout
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with _opener(url).open(req, timeout=timeout) as resp:
+            declared = resp.headers.get("Content-Length")
+            declared_n = int(declared) if declared and declared.strip().isdigit() else None
+            if declared_n is not None and declared_n > max_bytes:
+                raise GongkaiError(f"cannot fetch {url}: {declared_n} bytes announced, over the limit of {max_bytes}")
+            chunks, size = [], 0
+            while True:
+                if time.monotonic() > deadline:
+                    raise GongkaiError(f"cannot fetch {url}: not finished after {timeout:g} s")
+                chunk = resp.read1(64 * 1024)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise GongkaiError(f"cannot fetch {url}: body over the limit of {max_bytes} bytes")
+                chunks.append(chunk)
+            if declared_n is not None and size < declared_n:
+                raise GongkaiError(f"cannot fetch {url}: body cut short ({size} of {declared_n} bytes announced)")
+            return b"".join(chunks), resp.geturl(), resp.headers.get("Content-Type")
+    except urllib.error.HTTPError as exc:
+        raise GongkaiError(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from None
+    except http.client.IncompleteRead as exc:
+        raise GongkaiError(f"cannot fetch {url}: body cut short ({len(exc.partial)} bytes read)") from None
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc or type(exc).__name__
+        raise GongkaiError(f"cannot fetch {url}: {reason}") from None
 
 
 def report_flags(ex: Any) -> list[dict[str, Any]]:

@@ -305,7 +305,8 @@ def run_report(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
     health = {h["site"]: h for h in site_health(db, run_id)}
     broken = [h for h in health.values() if h["status"] == "broken" and h["last_run"] == run_id]
     fetched = Counter({r["site_id"]: r["n"] for r in db.query(
-        "SELECT site_id, count(DISTINCT url) AS n FROM captures WHERE run_id = ? GROUP BY site_id", [run_id])})
+        "SELECT site_id, count(DISTINCT url) AS n FROM captures WHERE run_id = ? AND outcome != 'refused' "
+        "GROUP BY site_id", [run_id])})
     failing = [{"site": s, "failed": c["failed"], "fetched": fetched[s]} for s, c in summary["sites"].items()
                if c["failed"] and c["failed"] >= FAILING_SHARE * max(fetched[s], 1)]
     return {
@@ -319,15 +320,38 @@ def run_report(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
         "sites_broken": [{k: h[k] for k in ("site", "name", "problem", "last_good_run", "last_good_at",
                                              "first_bad_run", "first_bad_at")} for h in broken],
         "sites_failing": failing,
+        "sites_capped": _capped(db, run_id),
+        "refused": summary.get("refused", {}),
+        "refused_examples": _records(db, run_id, "outcome = 'refused'"),
+        "truncated": _records(db, run_id, "outcome = 'error' AND error_kind = 'truncated'"),
         "errors": summary["errors"],
     }
 
 
+#: error kinds of a crawl cap (scraper/settings.py GONGKAI_MAX_*): the site's night ended or a listing stopped
+CAP_KINDS = ("crawl_cap", "listing_cap")
+
+
+def _capped(db: sqlite_utils.Database, run_id: int) -> list[dict[str, Any]]:
+    """Sites whose crawl hit a cap in this run, with the recorded message (a trap ends its own night)."""
+    marks = ",".join("?" * len(CAP_KINDS))
+    return [dict(r) for r in db.query(
+        f"SELECT site_id AS site, error_kind AS cap, url, error AS message FROM captures WHERE run_id = ? "
+        f"AND outcome = 'error' AND error_kind IN ({marks}) ORDER BY site_id, id", [run_id, *CAP_KINDS])]
+
+
+def _records(db: sqlite_utils.Database, run_id: int, where: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The first captures of the run matching where (a fixed clause), for the report to show."""
+    return [dict(r) for r in db.query(
+        f"SELECT site_id AS site, url, error_kind AS kind, error AS message FROM captures WHERE run_id = ? "
+        f"AND {where} ORDER BY id LIMIT ?", [run_id, limit])]
+
+
 def exit_code(report: dict[str, Any]) -> int:
-    """0: all fine. 1: a person is needed (new or re-opened error flags, a broken or failing site)."""
+    """0: all fine. 1: a person is needed (new or re-opened error flags, a broken, failing or capped site)."""
     flags = report.get("new_flags") or {}
     if flags.get("errors") or flags.get("reopened_errors"):
         return 1
-    if report.get("sites_broken") or report.get("sites_failing"):
+    if report.get("sites_broken") or report.get("sites_failing") or report.get("sites_capped"):
         return 1
     return 0

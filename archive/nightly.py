@@ -34,7 +34,8 @@ def scrapy_settings(registry: Registry, overrides: dict | None = None):
     crawl = registry.extra.get("crawl", {})
     mapping = {"download_delay": "DOWNLOAD_DELAY", "concurrency_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
                "concurrency": "CONCURRENT_REQUESTS", "autothrottle": "AUTOTHROTTLE_ENABLED",
-               "timeout": "DOWNLOAD_TIMEOUT", "retry_times": "RETRY_TIMES", "max_size": "DOWNLOAD_MAXSIZE"}
+               "timeout": "DOWNLOAD_TIMEOUT", "retry_times": "RETRY_TIMES", "max_size": "DOWNLOAD_MAXSIZE",
+               "max_listing_pages": "GONGKAI_MAX_LISTING_PAGES", "max_site_requests": "GONGKAI_MAX_SITE_REQUESTS"}
     for key, value in crawl.items():
         if key in mapping:
             settings.set(mapping[key], value, priority="cmdline")
@@ -135,7 +136,8 @@ def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | 
 
 
 def run_summary(db, run_id: int) -> dict:
-    """Pages new / changed / unchanged / failed per site for one run, and errors by kind."""
+    """Pages new / changed / unchanged / failed per site for one run, errors by kind, and the URLs the
+    guard refused per site by reason (scheme, off-host, robots)."""
     per_site: dict[str, Counter] = {}
     for row in db.query("SELECT site_id, outcome, status, count(*) AS n FROM captures WHERE run_id = ? "
                         "AND status < 400 GROUP BY site_id, outcome", [run_id]):
@@ -150,10 +152,15 @@ def run_summary(db, run_id: int) -> dict:
     errors = {r["error_kind"]: r["n"] for r in db.query(
         "SELECT error_kind, count(DISTINCT url) AS n FROM captures WHERE run_id = ? AND outcome = 'error' "
         "GROUP BY error_kind", [run_id])}
+    refused: dict[str, dict[str, int]] = {}
+    for row in db.query("SELECT site_id, error_kind, count(DISTINCT url) AS n FROM captures WHERE run_id = ? "
+                        "AND outcome = 'refused' GROUP BY site_id, error_kind ORDER BY site_id, error_kind", [run_id]):
+        refused.setdefault(row["site_id"] or "-", {})[row["error_kind"]] = row["n"]
     totals = Counter()
     for c in per_site.values():
         totals.update(c)
     return {"run_id": run_id,
+            "refused": refused,
             "totals": {k: totals.get(k, 0) for k in ("new", "changed", "unchanged", "failed")},
             "sites": {s: {k: c.get(k, 0) for k in ("new", "changed", "unchanged", "failed")}
                       for s, c in sorted(per_site.items())},

@@ -223,6 +223,15 @@ class Archive:
                                "error_kind": kind, "error": message[:500]})
         self._maybe_flush()
 
+    def record_refusal(self, *, run_id: int, site_id: str | None, url: str, method: str, fingerprint: str,
+                       kind: str, message: str) -> None:
+        """A URL the guard refused (scheme, off-host, robots, crawl cap): never fetched, recorded with why
+        (outcome 'refused', error_kind the reason), so the run report can count it per site."""
+        self._captures.append({"run_id": run_id, "url": url, "method": method, "fingerprint": fingerprint,
+                               "site_id": site_id, "fetched_at": warc_date(), "status": None, "outcome": "refused",
+                               "error_kind": kind, "error": message[:500]})
+        self._maybe_flush()
+
     def record_attachment(self, *, report_url: str, url: str, name: str, site_id: str | None) -> None:
         key = (report_url, url)
         if key in self._seen_attachments:

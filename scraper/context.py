@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from archive.store import Archive, Done
+from scraper import urlguard
 from scraper.registry import Registry, Site
 
 
@@ -21,6 +21,10 @@ class CrawlContext:
     resumed: bool = False
     #: per site: new / changed / unchanged / failed / resumed counts, for progress and the summary
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    #: sites whose night ended early (a crawl cap was reached): site id -> the record's message
+    capped: dict[str, str] = field(default_factory=dict)
+    #: URLs refused this run (recorded once each)
+    refused: set[str] = field(default_factory=set)
     _by_host: dict[str, Site] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -28,7 +32,35 @@ class CrawlContext:
             for host in site.allowed_hosts:
                 self._by_host.setdefault(host, site)
 
+    def refusal(self, url: str) -> urlguard.Refusal | None:
+        """Why url must not be fetched (scheme, off-host), or None: the URL guard over the run's hosts."""
+        return urlguard.check(url, self._by_host)
+
     def site_for(self, url: str) -> Site | None:
-        """The enabled site whose allowed hosts include url's host, or None (then it must not be fetched)."""
-        parts = urlsplit(url)
-        return self._by_host.get(parts.netloc.lower()) or self._by_host.get((parts.hostname or "").lower())
+        """The enabled site url belongs to, or None (then it must not be fetched): http(s) on an allowed host."""
+        if urlguard.check(url, self._by_host) is not None:
+            return None
+        return next((self._by_host[k] for k in urlguard.host_keys(url) if k in self._by_host), None)
+
+    def record_refusal(self, refusal: urlguard.Refusal, site_id: str | None, method: str = "GET",
+                       fingerprint: str = "", via: str | None = None) -> bool:
+        """Record a refused URL once per run (outcome 'refused', error_kind = the reason); True when new."""
+        key = f"{refusal.reason} {refusal.url}"
+        if key in self.refused:
+            return False
+        self.refused.add(key)
+        self.counts[site_id or "-"][f"refused_{refusal.reason}"] += 1
+        message = refusal.message + (f" (via {via})" if via else "")
+        self.archive.record_refusal(run_id=self.run_id, site_id=site_id, url=refusal.url, method=method,
+                                    fingerprint=fingerprint, kind=refusal.reason, message=message)
+        return True
+
+    def end_site_night(self, site_id: str, url: str, method: str, kind: str, message: str) -> None:
+        """A crawl cap was reached: record it once (an error capture of `kind`) and end the site's night:
+        the guard drops its pending requests, the spider makes no new ones."""
+        if site_id in self.capped:
+            return
+        self.capped[site_id] = message
+        self.counts[site_id]["failed"] += 1
+        self.archive.record_error(run_id=self.run_id, site_id=site_id, url=url, method=method, fingerprint="",
+                                  kind=kind, message=message)

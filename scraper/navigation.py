@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar")
 NEXT_WORDS = ("下一页", "下页", "尾页", "末页", "后一页")
+#: the most pages a declared page count may expand to (the spider passes its own, smaller, listing cap)
+MAX_PAGES = 5000
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 
 
-def trs_pages(text: str, url: str) -> list[Follow]:
+def trs_pages(text: str, url: str, limit: int = MAX_PAGES) -> list[Follow]:
     """All pages of a TRS static list: page 0 is index.html, page n is index_n.html."""
     m = _CREATE_PAGE.search(text)
     if m:
@@ -48,7 +50,7 @@ def trs_pages(text: str, url: str) -> list[Follow]:
         stem, _, ext = last.partition(".")
         name, ext = re.sub(r"_\d+$", "", stem) or "index", ext or "html"
     base = _dir(url)
-    count = min(count, 5000)
+    count = min(count, limit)
     return [Follow(urljoin(base, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}")) for i in range(count)]
 
 
@@ -64,8 +66,9 @@ def hanweb_records(text: str) -> list[str]:
     return _RECORD.findall(text)
 
 
-def hanweb_pages(text: str, url: str) -> list[Follow]:
-    """The dataproxy.jsp requests for the records not inline on the column page."""
+def hanweb_pages(text: str, url: str, limit: int = MAX_PAGES) -> list[Follow]:
+    """The dataproxy.jsp requests for the records not inline on the column page (at most limit: a
+    declared totalRecord is the site's word, and may be 3,000,000 with perPage 1)."""
     total = _TOTAL.search(text)
     if not total:
         return []
@@ -87,6 +90,8 @@ def hanweb_pages(text: str, url: str) -> list[Follow]:
     params.setdefault("sourceContentType", "1")
     out = []
     for start in range(shown + 1, total_n + 1, step):
+        if len(out) >= limit:
+            break
         end = start + step - 1  # like jpage.js: the last range is not clamped to the total
         q = f"/module/web/jpage/dataproxy.jsp?startrecord={start}&endrecord={end}&perpage={step}"
         out.append(Follow(urljoin(url, q), method="POST", formdata=dict(params), kind="hanweb-xml"))
@@ -102,7 +107,7 @@ def _js_value(src: str, key: str) -> str | None:
     return m.group(1) if m else None
 
 
-def jsonapi_pages(text: str, url: str) -> list[Follow]:
+def jsonapi_pages(text: str, url: str, limit: int = MAX_PAGES) -> list[Follow]:
     """Pages 2… of a list whose page 1 is static and whose config names a channel and a record count."""
     m = _LIST_MODEL.search(text)
     src = m.group(1) if m else text
@@ -118,7 +123,7 @@ def jsonapi_pages(text: str, url: str) -> list[Follow]:
     api = _js_value(src, "apiUrl") or _js_value(src, "listUrl") or "/api/list"
     pages = -(-int(total) // max(int(per), 1))
     return [Follow(urljoin(url, api), method="POST", kind="json",
-                   formdata={"channelid": channel, "page": str(p), "size": per}) for p in range(2, min(pages, 5000) + 1)]
+                   formdata={"channelid": channel, "page": str(p), "size": per}) for p in range(2, min(pages, limit) + 1)]
 
 
 def json_items(body: bytes) -> list[tuple[str, str]]:

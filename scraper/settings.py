@@ -28,6 +28,11 @@ RETRY_ENABLED = True
 RETRY_TIMES = 1
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
+# Crawls that end: caps for every pagination style ([crawl] max_listing_pages / max_site_requests in
+# the registry override them). Past the listing cap a listing stops (recorded, kind listing_cap); past
+# the site cap the site's night ends, its pending requests dropped (recorded, kind crawl_cap).
+GONGKAI_MAX_LISTING_PAGES = 1000  # pages of one listing (TRS, Hanweb ranges, JSON pages, 下一页 chains)
+GONGKAI_MAX_SITE_REQUESTS = 50_000  # requests to one site in one night (all roles, retries, redirects)
 METAREFRESH_ENABLED = False  # the spider follows meta-refresh and JS stubs itself, as report links
 
 COOKIES_ENABLED = False
@@ -37,8 +42,12 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
+# Defence in depth behind the URL guard: only http(s) can be downloaded at all.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+
 DOWNLOADER_MIDDLEWARES = {
-    # first: never send a request to a host the registry does not allow
+    # first, in the place of Scrapy's OffsiteMiddleware (redirects re-enter here): the URL guard
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "scraper.middlewares.HostGuardMiddleware": 50,
     # the sample web (and any site behind a proxy) is reached through the registry's proxy
     "scraper.middlewares.RegistryProxyMiddleware": 90,

@@ -16,6 +16,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
 from scraper import navigation as nav
+from scraper import urlguard
 from scraper.context import CrawlContext
 
 try:
@@ -76,6 +77,17 @@ class ReportsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.context = context
         self._owns_run = False
+        #: listing root -> the pages of it requested (bounded by the listing cap)
+        self._listing_pages: dict[str, set[str]] = {}
+
+    @property
+    def max_listing_pages(self) -> int:
+        crawler = getattr(self, "crawler", None)
+        if crawler is None:  # a spider made only to list start requests (scraper/distributed.py seed)
+            from scraper import settings
+
+            return settings.GONGKAI_MAX_LISTING_PAGES
+        return crawler.settings.getint("GONGKAI_MAX_LISTING_PAGES")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -117,9 +129,20 @@ class ReportsSpider(scrapy.Spider):
             self._lock.release()
 
     # -- requests --------------------------------------------------------------------------------
+    def _refused(self, url: str, site_id: str, referrer: str | None, method: str = "GET") -> bool:
+        """True when url must not be requested: refused by the URL guard (recorded with its reason),
+        or its site's night has ended (a crawl cap was reached)."""
+        ctx = self.context
+        if ctx is None:
+            return False
+        refusal = ctx.refusal(url)
+        if refusal is not None:
+            ctx.record_refusal(refusal, site_id, method, via=referrer)
+            return True
+        return site_id in ctx.capped
+
     def _request(self, url: str, callback, role: str, site_id: str, referrer: str | None = None, **meta):
-        if self.context is not None and self.context.site_for(url) is None:
-            self.context.counts[site_id]["offsite_skipped"] += 1
+        if self._refused(url, site_id, referrer):
             return None
         m = {"gongkai_role": role, "gongkai_site": site_id, "gongkai_referrer": referrer, **meta}
         return Request(url, callback=callback, errback=self.on_error, meta=m)
@@ -141,8 +164,9 @@ class ReportsSpider(scrapy.Spider):
 
     def _follow(self, f: nav.Follow, response, role: str, callback):
         site_id = response.meta["gongkai_site"]
-        if self.context is not None and self.context.site_for(f.url) is None:
-            self.context.counts[site_id]["offsite_skipped"] += 1
+        if self._refused(f.url, site_id, response.url, f.method):
+            return None
+        if role == "listing_page" and not self._within_listing_cap(f, response, site_id):
             return None
         meta = {k: v for k, v in response.meta.items() if k in ("style", "listing_root", "download_timeout")}
         meta.update({"gongkai_role": role, "gongkai_site": site_id, "gongkai_referrer": response.url,
@@ -150,6 +174,30 @@ class ReportsSpider(scrapy.Spider):
         if f.method == "POST":
             return FormRequest(f.url, formdata=f.formdata, callback=callback, errback=self.on_error, meta=meta)
         return Request(f.url, callback=callback, errback=self.on_error, meta=meta)
+
+    def _within_listing_cap(self, f: nav.Follow, response, site_id: str) -> bool:
+        """Pages per listing, whatever the pagination style: past the cap the listing stops, once
+        recorded (error kind listing_cap) for the run report."""
+        root = response.meta.get("listing_root") or response.url
+        pages = self._listing_pages.setdefault(root, {root})
+        key = f.url + ("?" + "&".join(f"{k}={v}" for k, v in sorted(f.formdata.items())) if f.formdata else "")
+        if key in pages:
+            return True
+        cap = self.max_listing_pages
+        if len(pages) < cap:
+            pages.add(key)
+            return True
+        capped = f"listing_cap {root}"
+        ctx = self.context
+        if ctx is not None and capped not in ctx.refused:
+            ctx.refused.add(capped)
+            ctx.counts[site_id]["failed"] += 1
+            ctx.archive.record_error(run_id=ctx.run_id, site_id=site_id, url=root, method="GET", fingerprint="",
+                                     kind="listing_cap",
+                                     message=f"listing cap reached: {root} has more than {cap} pages "
+                                             "(GONGKAI_MAX_LISTING_PAGES / [crawl] max_listing_pages); "
+                                             f"stopped after {cap}")
+        return False
 
     # -- listings --------------------------------------------------------------------------------
     def parse_listing(self, response):
@@ -176,9 +224,10 @@ class ReportsSpider(scrapy.Spider):
         # pagination: only from the column's first page, so each page is requested once
         follows: list[nav.Follow] = []
         if response.meta.get("gongkai_role") == "listing":
-            follows += nav.trs_pages(text, response.url)
-            follows += nav.hanweb_pages(text, response.url)
-            follows += nav.jsonapi_pages(text, response.url)
+            limit = self.max_listing_pages + 1  # one past the cap: the listing cap sees (and records) it
+            follows += nav.trs_pages(text, response.url, limit)
+            follows += nav.hanweb_pages(text, response.url, limit)
+            follows += nav.jsonapi_pages(text, response.url, limit)
         follows += nav.generic_pages(links, response.url)
         for f in follows:
             req = self._follow(f, response, "listing_page", self.parse_listing)
@@ -229,7 +278,7 @@ class ReportsSpider(scrapy.Spider):
             doc = nav.viewer_target(url) or (url if nav.is_attachment(url) else None)
             if not doc:
                 continue
-            if self.context is not None and self.context.site_for(doc) is not None:
+            if self.context is not None and self.context.refusal(doc) is None:
                 self.context.archive.record_attachment(report_url=response.url, url=doc, name=name, site_id=site_id)
             req = self._request(doc, self.parse_attachment, "attachment", site_id, referrer=response.url)
             if req is not None:
@@ -271,10 +320,10 @@ class ReportsSpider(scrapy.Spider):
         elif failure.check(IgnoreRequest):
             text = str(exc)
             if "robots" in text.lower() or "Forbidden by robots.txt" in text:
-                ctx.counts[site_id]["robots_skipped"] += 1
-                return
-            if text.startswith("offsite"):
-                ctx.counts[site_id]["offsite_skipped"] += 1
+                ctx.record_refusal(urlguard.Refusal(urlguard.ROBOTS, request.url,
+                                                    f"refused (robots): {request.url} is disallowed by robots.txt"),
+                                   site_id, request.method, fingerprint=request.meta.get("gongkai_fp", ""),
+                                   via=request.meta.get("gongkai_referrer"))
                 return
             kind, message = "ignored", text
         else:
