@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import click
 
@@ -51,12 +51,18 @@ class _SameHostRedirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, url: str) -> None:
         self.url, self.hosts = url, urlguard.own_host(url)
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        refusal = urlguard.check(newurl, self.hosts)
-        if refusal is not None:
-            raise GongkaiError(f"cannot fetch {self.url}: redirect {code} to {newurl[:200]} refused "
-                               f"({refusal.reason}: only the same host, over http or https)")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(self, req, fp, code, msg, headers):
+        location = headers.get("Location") or headers.get("URI")
+        if location:
+            target = urljoin(req.full_url, location.strip())
+            refusal = urlguard.check(target, self.hosts)
+            if refusal is not None:
+                fp.close()
+                raise GongkaiError(f"cannot fetch {self.url}: redirect {code} to {target[:200]} refused "
+                                   f"({refusal.reason}: only the same host, over http or https)")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener(url: str) -> urllib.request.OpenerDirector:

@@ -162,6 +162,13 @@ class CaptureMiddleware(_WithCrawler):
         if 300 <= response.status < 400 and b"Location" in response.headers:
             target = urljoin(request.url, response.headers[b"Location"].decode("latin-1"))
             chain = [*request.meta.get("redirect_urls", []), request.url]
+            refusal = ctx.refusal(target)
+            if refusal is not None:
+                # Scrapy would hand a redirect to file:// back as a plain 3xx: refuse (and record) it here
+                ctx.record_refusal(refusal, request.meta.get("gongkai_site") or site_id, request.method,
+                                   via=f"redirect from {request.url}")
+                request.meta["gongkai_error_recorded"] = True
+                raise IgnoreRequest(refusal.message)
             if target in chain:
                 ctx.archive.record_error(run_id=ctx.run_id, site_id=site_id, url=chain[0], method=request.method,
                                          fingerprint=fp, kind="redirect_loop", status=response.status,
