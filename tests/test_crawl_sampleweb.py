@@ -133,3 +133,13 @@ def test_run_report_and_exit_status_tell_when_a_person_is_needed(crawled):
     changed = {r["url"] for r in night2["report"]["changed_reports"]}
     edited = {a["report_url"] for a in crawled["truth2"]["anomalies"] if a["rule"] == "CHANGED"}
     assert edited <= changed
+
+
+def test_refused_urls_are_counted_per_site_with_their_reason(crawled):
+    truth, s1 = crawled["truth"], crawled["s1"]
+    refused = s1["refused"]
+    robots = {r["url"] for r in s1["report"]["refused_examples"] if r["kind"] == "robots"}
+    assert robots == set(truth["disallowed"])
+    assert sum(r.get("robots", 0) for r in refused.values()) == len(robots)
+    assert not any("scheme" in r for r in refused.values())  # the sample web links nothing but http
+    assert s1["report"]["refused"] == refused
