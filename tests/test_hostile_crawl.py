@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -331,6 +332,21 @@ class _ParseHandler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return None
+        if self.path in ("/drip", "/endless"):  # no Content-Length: read until the server closes
+            self.send_response(200)
+            self.send_header("Content-Type", HTML)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            try:
+                for _ in range(2000):
+                    self.wfile.write(b"<p>" * (20000 if self.path == "/endless" else 1))
+                    self.wfile.flush()
+                    if self.path == "/drip":
+                        time.sleep(0.05)
+            except OSError:
+                pass
+            return None
         return self._send(404, b"no", [])
 
     def _send(self, status, body, headers):
@@ -380,3 +396,20 @@ def test_parse_follows_a_redirect_on_the_same_host(parse_server, tmp_path):
     out = _parse(parse_server + "/samehost", tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == TITLE.format(2023)
+
+
+def test_parse_fetch_is_bounded_in_time_and_bytes(parse_server):
+    from archive.cli import GongkaiError
+    from archive.cli_parse import fetch
+
+    t0 = time.monotonic()
+    with pytest.raises(GongkaiError, match="not finished after 1 s"):
+        fetch(parse_server + "/drip", timeout=1.0)  # a byte every 50 ms never hits a socket timeout
+    assert time.monotonic() - t0 < 5
+    with pytest.raises(GongkaiError, match="announced, over the limit of 1000"):
+        fetch(parse_server + "/report", max_bytes=1000)
+    with pytest.raises(GongkaiError, match="body over the limit of 100000 bytes"):
+        fetch(parse_server + "/endless", max_bytes=100_000)
+    body, url, ctype = fetch(parse_server + "/samehost")
+    assert url == parse_server + "/report" and TITLE.format(2023).encode() in body and ctype == HTML
+
