@@ -91,6 +91,10 @@ def _site(raw: dict, where: str) -> Site:
     if style not in STYLES:
         raise RegistryError(f"{where}: site {raw['id']!r} has style {style!r}, expected one of {', '.join(STYLES)}")
     starts = tuple(raw["start_urls"])
+    bad = [u for u in starts if not isinstance(u, str) or urlsplit(u).scheme.lower() not in ("http", "https")
+           or not urlsplit(u).hostname]
+    if bad:
+        raise RegistryError(f"{where}: site {raw['id']!r} start URL {str(bad[0])[:200]!r} is not an http(s) URL")
     hosts = tuple(h.lower() for h in raw.get("allowed_hosts") or {urlsplit(u).netloc for u in starts})
     pubs = tuple(_publisher(p, f"{where} site {raw['id']!r}") for p in raw.get("publishers", []))
     return Site(id=raw["id"], name=raw["name"], style=style, start_urls=starts, allowed_hosts=hosts,

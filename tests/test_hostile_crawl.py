@@ -7,6 +7,7 @@ One crawl of four sites through the sample web's loopback proxy machinery (scrap
   endless 下一页 chain;
 - hanweb.gov.test declares totalRecord = 3000000, perPage = 1;
 - flood.gov.test lists more entries than a site may request in one night;
+- blocked.gov.test's only column is disallowed by its robots.txt;
 - normal.gov.test is a plain site that must still finish.
 """
 
@@ -48,7 +49,7 @@ def _page(links: list[tuple[str, str]], extra: str = "") -> bytes:
 class HostileWeb:
     """The `web` of the sample web's proxy server: respond(method, host, target, headers, body)."""
 
-    hosts = ("trap.gov.test", "hanweb.gov.test", "flood.gov.test", "normal.gov.test")
+    hosts = ("trap.gov.test", "hanweb.gov.test", "flood.gov.test", "blocked.gov.test", "normal.gov.test")
 
     def respond(self, method, host, target, headers=None, body=b"") -> Response:
         host = host.split(":")[0].lower()
@@ -127,6 +128,7 @@ def _registry(proxy: str) -> str:
     sites = [("trap", "generic", "http://trap.gov.test/gk/index.html"),
              ("hanweb", "hanweb", "http://hanweb.gov.test/col/col1/index.html"),
              ("flood", "generic", "http://flood.gov.test/gk/index.html"),
+             ("blocked", "generic", "http://blocked.gov.test/private/index.html"),
              ("normal", "generic", "http://normal.gov.test/xxgk/index.html")]
     lines = [f'proxy = "{proxy}"', "", "[crawl]", "download_delay = 0", "autothrottle = false",
              "concurrency_per_domain = 8", "retry_times = 0", "timeout = 5",
@@ -209,6 +211,14 @@ def test_scrapy_cannot_download_anything_but_http():
     assert mws["scraper.middlewares.HostGuardMiddleware"] == 50  # where Scrapy checks offsite requests
 
 
+@pytest.mark.parametrize("start", ["file:///etc/passwd", "ftp://a.test/x", "http:///nohost", "a.test/x"])
+def test_a_registry_start_url_must_be_http(start):
+    from scraper.registry import RegistryError, parse_registry
+
+    with pytest.raises(RegistryError, match="is not an http\\(s\\) URL"):
+        parse_registry(f'[[sites]]\nid = "a"\nname = "a"\nstart_urls = ["{start}"]\n')
+
+
 def test_declared_page_counts_expand_to_at_most_the_limit():
     text = "<datastore></datastore><script>var totalRecord = 3000000; var perPage = 1;</script>"
     assert len(nav.hanweb_pages(text, "http://h.test/col/col1/index.html", limit=21)) == 21
@@ -255,6 +265,15 @@ def test_refusals_are_recorded_with_their_reason_per_site(hostile):
     assert by_url["http://trap.gov.test/private/r.html"]["kind"] == "robots"
     requested = {e["path"] for e in hostile["log"] if e["host"] == "trap.gov.test"}
     assert "/private/r.html" not in requested
+
+
+def test_a_robots_blocked_column_is_refused_and_its_site_reported(hostile):
+    report = hostile["summary"]["report"]
+    assert report["refused"]["blocked"] == {"robots": 1}
+    assert {e["path"] for e in hostile["log"] if e["host"] == "blocked.gov.test"} == {"/robots.txt"}
+    broken = {b["site"]: b for b in report["sites_broken"]}
+    assert broken["blocked"]["problem"] == "listing unreachable"
+    assert set(broken) == {"blocked"}  # the trap sites end their night without looking broken
 
 
 def test_a_truncated_body_is_in_the_run_report(hostile):
