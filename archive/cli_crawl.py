@@ -43,12 +43,14 @@ def print_summary(summary: dict, file=None) -> None:
 
     console = Console(file=file or sys.stdout, highlight=False)
     table = Table(title=f"crawl run {summary.get('run_id')}" + (" (resumed)" if summary.get("resumed") else ""))
-    for col in ("site", "new", "changed", "unchanged", "failed"):
+    refused = {s: sum(r.values()) for s, r in summary.get("refused", {}).items()}
+    for col in ("site", "new", "changed", "unchanged", "failed", "refused"):
         table.add_column(col, justify="right" if col != "site" else "left")
     for site, c in summary.get("sites", {}).items():
-        table.add_row(site, *(str(c[k]) for k in ("new", "changed", "unchanged", "failed")))
+        table.add_row(site, *(str(c[k]) for k in ("new", "changed", "unchanged", "failed")), str(refused.get(site, 0)))
     t = summary.get("totals", {})
-    table.add_row("[b]total[/b]", *(f"[b]{t.get(k, 0)}[/b]" for k in ("new", "changed", "unchanged", "failed")))
+    table.add_row("[b]total[/b]", *(f"[b]{t.get(k, 0)}[/b]" for k in ("new", "changed", "unchanged", "failed")),
+                  f"[b]{sum(refused.values())}[/b]")
     console.print(table)
     if summary.get("errors"):
         console.print("errors by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["errors"].items())))

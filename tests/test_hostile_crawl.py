@@ -432,3 +432,19 @@ def test_parse_fetch_is_bounded_in_time_and_bytes(parse_server):
     body, url, ctype = fetch(parse_server + "/samehost")
     assert url == parse_server + "/report" and TITLE.format(2023).encode() in body and ctype == HTML
 
+
+
+def test_the_readable_report_names_caps_refusals_and_cut_bodies(hostile, capsys):
+    import io
+
+    from archive.cli_crawl import print_report, print_summary
+
+    table = io.StringIO()
+    print_summary(hostile["summary"], file=table)
+    trap_row = next(line for line in table.getvalue().splitlines() if " trap " in line)
+    assert trap_row.split()[-2] == "8"  # refused: 6 scheme + 1 off-host + 1 robots
+    print_report(hostile["summary"]["report"])
+    out = capsys.readouterr().out
+    assert "site capped: flood: request cap reached" in out and "site capped: hanweb: listing cap reached" in out
+    assert "refused URLs: off-host 1, robots 2, scheme 6" in out
+    assert "truncated bodies: 1 (first: http://trap.gov.test/gk/cut.html)" in out
