@@ -5,7 +5,8 @@ One crawl of four sites through the sample web's loopback proxy machinery (scrap
 - trap.gov.test links file://, ftp:// and data: URLs on its own host, redirects off-host and to
   file://, has a meta-refresh stub to file://, a robots-blocked report, a truncated report, and an
   endless 下一页 chain;
-- hanweb.gov.test declares totalRecord = 3000000, perPage = 1;
+- hanweb.gov.test declares totalRecord = 3000000, perPage = 1; trs.gov.test a million TRS pages;
+  json.gov.test a JSON list of ten million records, one per page;
 - flood.gov.test lists more entries than a site may request in one night;
 - blocked.gov.test's only column is disallowed by its robots.txt;
 - normal.gov.test is a plain site that must still finish.
@@ -49,7 +50,7 @@ def _page(links: list[tuple[str, str]], extra: str = "") -> bytes:
 class HostileWeb:
     """The `web` of the sample web's proxy server: respond(method, host, target, headers, body)."""
 
-    hosts = ("trap.gov.test", "hanweb.gov.test", "flood.gov.test", "blocked.gov.test", "normal.gov.test")
+    hosts = ("trap.gov.test", "hanweb.gov.test", "trs.gov.test", "json.gov.test", "flood.gov.test", "blocked.gov.test", "normal.gov.test")
 
     def respond(self, method, host, target, headers=None, body=b"") -> Response:
         host = host.split(":")[0].lower()
@@ -105,6 +106,25 @@ class HostileWeb:
             return Response(200, REPORT_BODY.format(t="条目").encode(), [("Content-Type", HTML)])
         return None
 
+    def _trs(self, method, path, target):
+        if path == "/gk/index.html":
+            return Response(200, b'<html><body><script>createPageHTML(1000000, 0, "index", "html");</script>'
+                                 b"</body></html>", [("Content-Type", HTML)])
+        if re.fullmatch(r"/gk/index_\d+\.html", path):
+            return Response(200, _page([]), [("Content-Type", HTML)])
+        return None
+
+    def _json(self, method, path, target):
+        if path == "/gk/index.html":
+            return Response(200, b"<html><body><script>listModel({channelid: 7, recordCount: 10000000, prepage: 1, "
+                                 b"apiUrl: '/api/list'})</script></body></html>", [("Content-Type", HTML)])
+        if path == "/api/list" and method == "POST":
+            return Response(200, json.dumps({"data": [{"url": "/gk/a.html", "title": "条目"}]}).encode(),
+                            [("Content-Type", "application/json")])
+        if path == "/gk/a.html":
+            return Response(200, _page([]), [("Content-Type", HTML)])
+        return None
+
     def _flood(self, method, path, target):
         if path == "/gk/index.html":
             return Response(200, _page([(f"/gk/{y}/t{y}0101_{i}.html", TITLE.format(2000 + i % 24))
@@ -127,6 +147,8 @@ class HostileWeb:
 def _registry(proxy: str) -> str:
     sites = [("trap", "generic", "http://trap.gov.test/gk/index.html"),
              ("hanweb", "hanweb", "http://hanweb.gov.test/col/col1/index.html"),
+             ("trs", "trs", "http://trs.gov.test/gk/index.html"),
+             ("json", "jsonapi", "http://json.gov.test/gk/index.html"),
              ("flood", "generic", "http://flood.gov.test/gk/index.html"),
              ("blocked", "generic", "http://blocked.gov.test/private/index.html"),
              ("normal", "generic", "http://normal.gov.test/xxgk/index.html")]
@@ -295,6 +317,15 @@ def test_a_hanweb_listing_of_three_million_records_ends_at_the_listing_cap(hosti
     cap = next(c for c in hostile["summary"]["report"]["sites_capped"] if c["site"] == "hanweb")
     assert cap["cap"] == "listing_cap" and cap["url"] == "http://hanweb.gov.test/col/col1/index.html"
     assert f"more than {MAX_LISTING_PAGES} pages" in cap["message"]
+
+
+@pytest.mark.parametrize("site,path", [("trs", "/gk/index_"), ("json", "/api/list")])
+def test_trs_and_json_lists_declaring_millions_of_pages_end_at_the_listing_cap(hostile, site, path):
+    pages = {e["path"] for e in hostile["log"] if e["host"] == f"{site}.gov.test" and e["path"].startswith(path)}
+    if site == "json":  # one URL, POSTed once per page
+        pages = [e for e in hostile["log"] if e["host"] == "json.gov.test" and e["method"] == "POST"]
+    assert len(pages) == MAX_LISTING_PAGES - 1
+    assert (site, "listing_cap") in {(c["site"], c["cap"]) for c in hostile["summary"]["report"]["sites_capped"]}
 
 
 def test_a_site_past_its_request_cap_ends_its_night(hostile):
