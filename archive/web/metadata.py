@@ -28,8 +28,10 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "referrer": "page that linked here", "title": "HTML title"}),
     "captures": ("Every fetch attempt of every run, including failures and unchanged revisits.", {
         "url": "address", "method": "HTTP method", "fingerprint": "request fingerprint (resume key)",
-        "outcome": "new / changed / unchanged / not_modified / error", "page_id": "archived page version",
-        "error_kind": "timeout / dns / http / …", "error": "error text"}),
+        "outcome": "new / changed / unchanged / not_modified / error / refused (never fetched)",
+        "page_id": "archived page version",
+        "error_kind": "timeout / dns / http / … ; crawl_cap / listing_cap; for refused: scheme / off-host / robots",
+        "error": "error text"}),
     "attachments": ("Documents (PDF, DOC, XLS…) linked from a report page.", {
         "report_url": "page that links the document", "url": "document address", "name": "link text"}),
     "reports": ("Annual reports (政府信息公开工作年度报告) extracted from archived pages; old versions stay "
