@@ -51,7 +51,7 @@ class CrawlContext:
         self.refused.add(key)
         self.counts[site_id or "-"][f"refused_{refusal.reason}"] += 1
         message = refusal.message + (f" (via {via})" if via else "")
-        self.archive.record_refusal(run_id=self.run_id, site_id=site_id, url=refusal.url, method=method,
+        self.archive.record_refusal(run_id=self.run_id, site_id=site_id, url=refusal.url[:2000], method=method,
                                     fingerprint=fingerprint, kind=refusal.reason, message=message)
         return True
 

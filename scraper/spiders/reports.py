@@ -79,6 +79,7 @@ class ReportsSpider(scrapy.Spider):
         self._owns_run = False
         #: listing root -> the pages of it requested (bounded by the listing cap)
         self._listing_pages: dict[str, set[str]] = {}
+        self._capped_listings: set[str] = set()
 
     @property
     def max_listing_pages(self) -> int:
@@ -187,10 +188,9 @@ class ReportsSpider(scrapy.Spider):
         if len(pages) < cap:
             pages.add(key)
             return True
-        capped = f"listing_cap {root}"
         ctx = self.context
-        if ctx is not None and capped not in ctx.refused:
-            ctx.refused.add(capped)
+        if ctx is not None and root not in self._capped_listings:
+            self._capped_listings.add(root)
             ctx.counts[site_id]["failed"] += 1
             ctx.archive.record_error(run_id=ctx.run_id, site_id=site_id, url=root, method="GET", fingerprint="",
                                      kind="listing_cap",
@@ -288,8 +288,8 @@ class ReportsSpider(scrapy.Spider):
         if text_len < 400:
             # little text: the report may be published as images — archive them too (not the site's chrome)
             for src in sel.css("img::attr(src)").getall()[:50]:
-                if _CHROME_IMG.search(src):
-                    continue
+                if _CHROME_IMG.search(src) or src.lstrip()[:5].lower() == "data:":
+                    continue  # site chrome; an inline image is in the archived page already, no request
                 req = self._request(urljoin(response.url, src), self.parse_attachment, "image", site_id,
                                     referrer=response.url)
                 if req is not None:
