@@ -45,6 +45,9 @@ def test_real_pingtan_listing_is_a_jsonapi_report_column():
     assert col.publisher == "平潭综合实验区" and D.publisher_kind(col.publisher) == "government"
     assert col.name == "政府信息公开年报" and col.pages >= 2
     assert col.years[0] <= 2016 and col.years[-1] >= 2024
+    props, _ = proposals([col])
+    assert [(p.id, p.style, p.start_urls) for p in props] == [("pingtan", "jsonapi", [col.url])]
+    assert props[0].publishers[0][:2] == ("平潭综合实验区", "government")
 
 
 def test_real_ordos_listing_is_a_trs_column_among_news():
