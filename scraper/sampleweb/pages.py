@@ -231,7 +231,5 @@ def json_list(site: Site, col: Column, page: int, size: int) -> str:
 
 
 def site_index(site: Site) -> str:
-    links = "".join(f'<li><a href="{E(href(site, site.base + "/", site.base + listing_page(site.style, c.path, 0)))}">'
-                    f"{E(c.name)}</a></li>" for c in site.columns)
-    notice = "<p>网站改版升级，信息公开年报栏目已迁移。</p>" if site.broken else ""
-    return head(site, site.name, meta(site, "首页")) + f'<ul class="nav">{links}</ul>{notice}\n' + foot(site)
+    from .portal import home
+    return home(site)

@@ -54,7 +54,7 @@ def _resources(web: SampleWeb, idx: int, night: int) -> dict[str, bytes]:
     site = web.site(idx, night)
     out = {}
     for path, route in web.routes(idx, night).items():
-        if route[0] == "error":
+        if route[0] in ("error", "portal"):
             continue
         out[site.base + path] = web.get_bytes(site.base + path, night)[1]
     for p in api_pages(site):

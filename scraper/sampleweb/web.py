@@ -16,6 +16,7 @@ from functools import lru_cache
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from . import pages as P
+from . import portal
 from .model import AS_OF, Report, Site, build_site, listing_urls, robots_disallow
 from .office import CONTENT_TYPES, make_attachment, make_png
 from .report_doc import build_doc
@@ -149,6 +150,8 @@ class SampleWeb:
             att = obj
             blob = make_attachment(build_doc(att.report), att.fmt)
             return _resp(site, blob, CONTENT_TYPES[att.fmt], att.report.modified)
+        elif kind == "portal":
+            text = obj
         elif kind == "png":
             return _resp(site, make_png(320, 60, route[2] * 17 + obj.year), "image/png", obj.published)
         else:
@@ -157,6 +160,12 @@ class SampleWeb:
         return _resp(site, data, ct, lm)
 
     def _dynamic(self, site: Site, path: str, q: dict[str, str]) -> Response | None:
+        if path == portal.CALENDAR:
+            page = portal.calendar(site, q)
+            if page is None:
+                return None
+            return Response(200, page.encode("gb18030" if site.style == "gbk" else "utf-8"),
+                            [("Content-Type", HTML_CT[site.style])])
         if site.broken:
             return None
         if site.style == "hanweb" and path == "/module/web/jpage/dataproxy.jsp":
@@ -259,6 +268,8 @@ def _routes(seed: int, idx: int, night: int) -> dict[str, tuple]:
                 r[P.path_of(u)] = ("png", rep, i)
     for url, it in site.pages.items():
         r[P.path_of(url)] = ("page", it)
+    for path, page in portal.routes(site).items():
+        r.setdefault(path, ("portal", page))
     for url, kind in site.errors.items():
         r[P.path_of(url)] = ("error", kind)
         if kind == "redirect_loop":
