@@ -19,6 +19,7 @@ from scrapy.http import FormRequest, Request
 
 from scraper import discover as D
 from scraper import navigation as nav
+from scraper import urlguard
 from scraper.spiders.reports import decode_body
 
 
@@ -27,8 +28,8 @@ def host_of(url: str) -> str:
 
 
 def allowed(url: str, hosts: set[str]) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and parts.netloc.lower() in hosts
+    """The crawler's one URL guard (scraper/urlguard.py), with the given hosts as the registry."""
+    return urlguard.check(url, hosts) is None
 
 
 class DiscoverGuardMiddleware:
@@ -43,10 +44,10 @@ class DiscoverGuardMiddleware:
 
     def process_request(self, request, spider=None):
         spider = spider or self.crawler.spider
-        if not allowed(request.url, spider.hosts):
-            spider.refused[request.url] = "off the given hosts" if urlsplit(request.url).scheme in (
-                "http", "https") else f"scheme {urlsplit(request.url).scheme or '?'}"
-            raise IgnoreRequest(f"discover: {request.url} is not on the given hosts")
+        refusal = urlguard.check(request.url, spider.hosts)
+        if refusal is not None:
+            spider.refused[request.url] = refusal.message
+            raise IgnoreRequest(refusal.message)
         if spider.proxy and "proxy" not in request.meta:
             request.meta["proxy"] = spider.proxy
         return None
@@ -60,7 +61,7 @@ class DiscoverSpider(scrapy.Spider):
                  max_requests: int = 500, **kwargs) -> None:
         super().__init__(**kwargs)
         self.urls = list(urls)
-        self.hosts = {host_of(u) for u in self.urls}
+        self.hosts = {k for u in self.urls for k in urlguard.host_keys(u)}
         self.proxy = proxy
         self.max_links_per_page = max_links_per_page
         self.max_variants_per_path = max_variants_per_path
@@ -222,7 +223,8 @@ def discover_settings(max_pages: int, max_depth: int, max_seconds: float, delay:
 
     settings = Settings()
     settings.setmodule("scraper.settings", priority="project")
-    settings.set("DOWNLOADER_MIDDLEWARES", {"scraper.spiders.discover.DiscoverGuardMiddleware": 50}, priority="cmdline")
+    settings.set("DOWNLOADER_MIDDLEWARES", {"scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                                            "scraper.spiders.discover.DiscoverGuardMiddleware": 50}, priority="cmdline")
     settings.set("USER_AGENT", settings.get("USER_AGENT") + " discover", priority="cmdline")
     settings.set("DEPTH_LIMIT", max_depth, priority="cmdline")
     settings.set("CLOSESPIDER_PAGECOUNT", max_pages, priority="cmdline")
