@@ -177,7 +177,7 @@ def _recheck(dbh) -> dict:
     """Run the rules again after values changed (a flag whose evidence changed re-opens and says so)."""
     from pathlib import Path as _P
 
-    from archive.flags import run_checks
+    from archive.checking import run_checks
 
     row = next(dbh.query("SELECT registry FROM crawl_runs WHERE registry != '' ORDER BY id DESC LIMIT 1"), None)
     registry = row["registry"] if row and _P(row["registry"]).exists() else None

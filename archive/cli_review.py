@@ -83,7 +83,7 @@ def _date(value: str | None) -> date:
 @archive_option
 def check_command(as_of, sites, fail_on, as_json, db, archive_dir):
     """Run every rule over the archive and update the flags (re-runs never duplicate)."""
-    from archive.flags import run_checks
+    from archive.checking import run_checks
     from scraper.registry import RegistryError
 
     dbh = _open(db)

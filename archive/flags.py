@@ -12,14 +12,14 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Collection, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from archive.store import transaction
-from pipeline.checks import Finding, ReportRecord, run_archive_rules
+from pipeline.checks import Finding, ReportRecord
 
 STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed", "resolved")
 EVENTS: tuple[str, ...] = ("opened", "confirmed", "dismissed", "resolved", "reopened", "evidence_changed")
@@ -77,22 +77,40 @@ def _context(f: Finding) -> dict[str, Any]:
 
 def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id: int | None = None,
                   now: str | None = None, rules: Collection[str] | None = None,
-                  subjects: Collection[str] | None = None) -> dict[str, int]:
+                  subjects: Collection[str] | None = None, scope: tuple[str, list] | None = None,
+                  seen: set[str] | None = None) -> dict[str, int]:
     """Upsert findings as flags by identity; resolve flags whose finding no longer appears.
 
     Only flags within `rules` / `subjects` (default: all) can be resolved, so a partial run (one
-    report re-parsed) does not resolve everything else. Returns counts of what happened.
+    report re-parsed) does not resolve everything else. `scope` (an SQL condition on flags and its
+    parameters) narrows both what is read and what can be resolved to one slice of the archive (a
+    chunk of publishers), so a sync costs what the slice holds, not what the archive holds. `seen`
+    collects the identities synced. Returns counts of what happened.
     """
     ensure_flag_tables(db)
     now = now or now_iso()
     counts = Counter({k: 0 for k in ("opened", "reopened", "evidence_changed", "resolved", "unchanged")})
-    existing = {row["identity"]: row for row in db["flags"].rows}
-    seen: set[str] = set()
+    findings = list(findings)
+    if scope is None:
+        existing = {row["identity"]: row for row in db["flags"].rows}
+    else:
+        existing = {row["identity"]: row for row in db.query(f"SELECT * FROM flags WHERE {scope[0]}", scope[1])}
+    in_scope = set(existing)
+    if scope is not None:
+        wanted = sorted({f.identity for f in findings} - set(existing))
+        for i in range(0, len(wanted), 500):
+            part = wanted[i:i + 500]
+            existing.update((row["identity"], row) for row in db.query(
+                f"SELECT * FROM flags WHERE identity IN ({','.join('?' * len(part))})", part))
+    if seen is None:
+        seen = set()
+    synced: set[str] = set()
     with transaction(db):
         for f in findings:
             ident = f.identity
-            if ident in seen:
+            if ident in synced:
                 continue
+            synced.add(ident)
             seen.add(ident)
             h = evidence_hash(f.evidence)
             row = existing.get(ident)
@@ -119,7 +137,7 @@ def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id
                 db["flags"].update(row["id"], base)
                 counts["unchanged"] += 1
         for ident, row in existing.items():
-            if ident in seen or row["status"] == "resolved":
+            if ident in synced or row["status"] == "resolved" or ident not in in_scope:
                 continue
             if (rules is not None and row["rule"] not in rules) or (subjects is not None and row["subject"] not in subjects):
                 continue
@@ -172,8 +190,10 @@ def _number(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
-def load_report_records(db: sqlite_utils.Database) -> list[ReportRecord]:
-    """Every archived report version (current and old) as plain records for the checks.
+def load_report_records(db: sqlite_utils.Database, where: str | None = None,
+                        params: Iterable[Any] = ()) -> list[ReportRecord]:
+    """Archived report versions (current and old) as plain records for the checks: every one, or
+    those matching `where` (an SQL condition on reports `r`), with their metrics.
 
     The subject key is the report's URL (stable across versions and re-parses); the content hash is
     the captured page's sha256, when the pages table has it.
@@ -181,21 +201,25 @@ def load_report_records(db: sqlite_utils.Database) -> list[ReportRecord]:
     names = set(db.table_names())
     if "reports" not in names:
         return []
+    params = list(params)
     cols = set(db["reports"].columns_dict)
     join = "pages" in names and "sha256" in db["pages"].columns_dict and "page_id" in cols
     sql = ("SELECT r.*, p.sha256 AS _content_hash FROM reports r LEFT JOIN pages p ON p.id = r.page_id"
            if join else "SELECT r.*, NULL AS _content_hash FROM reports r")
+    cond = f" WHERE {where}" if where else ""
     metrics: dict[Any, dict[str, Any]] = {}
     provenance: dict[Any, dict[str, dict[str, Any]]] = {}
     if "metrics" in names:
-        for m in db.query("SELECT * FROM metrics"):
+        msql = "SELECT * FROM metrics" if not where else (
+            f"SELECT m.* FROM metrics m WHERE m.report_id IN (SELECT r.id FROM reports r{cond})")
+        for m in db.query(msql, params):
             if m.get("value") is None:
                 continue
             metrics.setdefault(m["report_id"], {})[m["key"]] = _number(m["value"])
             provenance.setdefault(m["report_id"], {})[m["key"]] = {
                 k: m.get(c) for k, c in (("source", "source"), ("where", "where_"), ("raw", "raw")) if m.get(c) is not None}
     out = []
-    for r in db.query(sql + " ORDER BY r.id"):
+    for r in db.query(sql + cond + " ORDER BY r.id", params):
         parent = r.get("parent_report_id")
         out.append(ReportRecord(
             id=str(r["id"]), publisher=r.get("publisher"), year=r.get("year"), format=r.get("format"),
@@ -223,30 +247,3 @@ def default_registry() -> Path | None:
     """The project's bundled registry, if there is one (scraper/registries/real.toml)."""
     p = Path(__file__).resolve().parents[1] / "scraper" / "registries" / "real.toml"
     return p if p.exists() else None
-
-
-def run_checks(db: sqlite_utils.Database, registry_path: str | Path | None = None, as_of: date | None = None,
-               run_id: int | None = None, grace_days: int | None = None) -> dict[str, Any]:
-    """Load every archived report, run all rules, sync the flags; returns counts by rule and severity."""
-    from archive.expectations import Expectations
-    from archive.schema import ensure_schema
-
-    ensure_schema(db)  # also brings an older archive's tables up to date (additive)
-    as_of = as_of or date.today()
-    records = load_report_records(db)
-    current = [r for r in records if r.is_current]
-    kwargs = {} if grace_days is None else {"grace_days": grace_days}
-    expectations = Expectations.build(registry_path, current, **kwargs)
-    findings = run_archive_rules(records, expectations, as_of)
-    from archive.health import archive_findings
-
-    # rules over the crawl itself (SITE-BROKEN), synced with the others so neither resolves the other's flags
-    findings += archive_findings(db, run_id)
-    counts = sync_findings(db, findings, run_id=run_id)
-    return {
-        "as_of": as_of.isoformat(), "reports": len(current), "findings": len(findings),
-        "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),
-        "by_severity": dict(sorted(Counter(f.severity for f in findings).items())),
-        **counts,
-        "open_by_rule": open_counts(db, "rule"), "open_by_severity": open_counts(db, "severity"),
-    }

@@ -129,10 +129,10 @@ def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | 
                             run_id: int | None = None) -> dict | None:
     """Run the rules over the archive (pipeline/checks + archive/flags), when they are installed."""
     try:
-        from archive.flags import run_checks
+        from archive.checking import run_checks
     except ImportError:
         return None
-    return run_checks(db, registry.path, as_of or date.today(), run_id=run_id)
+    return run_checks(db, registry.path, as_of or date.today(), run_id=run_id, changed_in_run=True)
 
 
 def run_summary(db, run_id: int) -> dict:

@@ -8,13 +8,13 @@ from datetime import date
 import pytest
 import sqlite_utils
 
+from archive.checking import run_checks
 from archive.flags import (
     confirm,
     dismiss,
     ensure_flag_tables,
     evidence_hash,
     load_report_records,
-    run_checks,
     sync_findings,
 )
 from pipeline.checks import Finding
