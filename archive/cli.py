@@ -47,10 +47,14 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: usage errors exit 2 with one line, never a traceback."""
+    """Console entry point: usage errors exit 2 with one line, never a traceback.
+
+    With standalone_mode=False click *returns* the code of a `click.exceptions.Exit` (e.g. `check
+    --fail-on error` raising Exit(1)) instead of exiting, so that code is passed on here.
+    """
     _register()
     try:
-        cli.main(args=argv, prog_name="gongkai", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="gongkai", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("gongkai: aborted", err=True)
         sys.exit(130)
@@ -69,4 +73,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -94,11 +94,13 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     from dataclasses import replace
 
     from archive.nightly import crawl_sites, summary_json
+    from archive.opendb import require_archive
 
     paths = paths_from(db, archive_dir)
     registry = _registry(sites_file)
     if proxy:
         registry = replace(registry, proxy=proxy)
+    require_archive(paths.db, new_ok=True)  # before any lock or WARC folder is made
     _writable(paths)
     progress = sys.stderr.isatty() if progress is None else progress
     try:
@@ -135,11 +137,11 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
 def reparse_command(since, as_json, db, archive_dir):
     """Re-extract reports from the raw captures (after a parser change) and list the values that changed."""
     from archive.extracting import reparse
+    from archive.opendb import require_archive
     from archive.schema import connect, ensure_schema
 
     paths = paths_from(db, archive_dir)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db}")
+    require_archive(paths.db)
     try:
         with CrawlLock(paths.lock_file):
             dbh = connect(paths.db)

@@ -47,11 +47,11 @@ def serve(port: int, host: str, password_file: str | None, db: str | None, archi
     """The archive in a browser: SQL, facets, CSV/JSON, search, and the review queue at /-/gongkai."""
     import uvicorn
 
+    from archive.opendb import require_archive
     from archive.serve import ensure_archive, make_datasette
 
     paths = paths_from(db, archive_dir)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db} (run `gongkai demo` or `gongkai crawl`, or pass --db)")
+    require_archive(paths.db)
     password = _read_password(password_file)
     ensure_archive(paths)
     _check_port(host, port)
