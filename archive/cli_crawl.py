@@ -1,11 +1,9 @@
-"""Crawl-side commands: `crawl`, `demo`, `web`, `sql`, `reparse`."""
+"""Crawl-side commands: `crawl`, `demo`, `web`, `reparse` (`sql` is in cli_sql.py)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -174,42 +172,6 @@ def _recheck(dbh) -> dict:
     return run_checks(dbh, registry)
 
 
-@click.command("sql")
-@click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="Rows as a JSON array of objects.")
-@click.option("--csv", "as_csv", is_flag=True, help="Rows as CSV with a header.")
-@db_option
-def sql_command(query, as_json, as_csv, db):
-    """Read-only SQL over the archive."""
-    from archive.schema import connect
-
-    paths = paths_from(db, None)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db}")
-    dbh = connect(paths.db, readonly=True)
-    try:
-        cur = dbh.execute(query)
-        cols = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    except sqlite3.Error as exc:
-        raise GongkaiError(f"SQL error: {exc}") from None
-    if as_json:
-        click.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))
-    elif as_csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*cols)
-        for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
-        Console(highlight=False).print(table)
-        click.echo(f"{len(rows)} row(s)", err=True)
-
-
 def _web_command():
     try:
         from scraper.sampleweb.cli import web_command
@@ -230,4 +192,4 @@ def demo_command(workdir, seed, scale, fresh):
     run_demo(Path(workdir), seed=seed, scale=scale, fresh=fresh)
 
 
-COMMANDS = [c for c in (crawl_command, reparse_command, sql_command, demo_command, _web_command()) if c is not None]
+COMMANDS = [c for c in (crawl_command, reparse_command, demo_command, _web_command()) if c is not None]
