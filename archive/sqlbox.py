@@ -1,7 +1,8 @@
 """The sandbox of `gongkai sql`: typed SQL may read the archive and nothing else.
 
 Four layers, each enough on its own for what it covers: the file is opened `mode=ro` with
-`query_only`; only statements starting SELECT, WITH, VALUES, EXPLAIN or PRAGMA run; SQLite's
+`query_only`; statements starting ATTACH, VACUUM, INSERT, CREATE, BEGIN… are refused by their
+first word (the rest are SELECT, WITH, VALUES, EXPLAIN, PRAGMA or a syntax error); SQLite's
 authorizer denies every other action (ATTACH and so VACUUM INTO, DETACH, writes, DDL, transactions,
 load_extension, PRAGMAs outside a read-only list) and says which one it refused; a progress
 handler stops a query after its time limit (time spent writing output does not count).
@@ -31,7 +32,10 @@ PRAGMAS_READ_ONLY = frozenset({
     "freelist_count", "encoding", "journal_mode", "foreign_keys",
 })
 DENIED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"})
-STATEMENTS = frozenset({"select", "with", "values", "explain", "pragma"})
+#: statements refused by their first word (anything else unknown goes to SQLite for its syntax error)
+REFUSED_STATEMENTS = frozenset({"attach", "detach", "vacuum", "insert", "replace", "update", "delete", "create",
+                                "drop", "alter", "reindex", "analyze", "begin", "commit", "end", "rollback",
+                                "savepoint", "release"})
 
 _ALLOWED = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
 #: SQLite authorizes these UPDATEs when it instantiates an eponymous virtual table (pragma_table_info()):
@@ -139,7 +143,7 @@ class Sandbox:
     def execute(self, sql: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         """Columns and a row iterator; raises SqlRefused, SqlTimeout or sqlite3.Error."""
         word = first_keyword(sql)
-        if word not in STATEMENTS:
+        if word in REFUSED_STATEMENTS or not word:
             raise SqlRefused(f"refused: {word.upper() or 'an empty statement'} — gongkai sql runs only "
                              "SELECT, WITH, VALUES, EXPLAIN and read-only PRAGMAs")
         self.refused, self.timed_out = None, False

@@ -48,8 +48,11 @@ def test_unwritable_archive_path(tmp_path):
 def test_bad_sql_is_one_line(tmp_path):
     import sqlite3
 
-    sqlite3.connect(tmp_path / "g.db").execute("CREATE TABLE t (x)")
+    db = sqlite3.connect(tmp_path / "g.db")
+    db.execute("CREATE TABLE reports (id INTEGER PRIMARY KEY)")  # a (tiny) gongkai archive
+    db.commit()
+    db.close()
     out = run("sql", "--db", str(tmp_path / "g.db"), "SELEC nonsense")
     assert out.returncode == 2 and out.stderr.startswith("gongkai: SQL error")
-    out = run("sql", "--db", str(tmp_path / "g.db"), "DELETE FROM t")
-    assert out.returncode == 2 and "readonly" in out.stderr.lower()
+    out = run("sql", "--db", str(tmp_path / "g.db"), "DELETE FROM reports")
+    assert out.returncode == 2 and "refused: DELETE" in out.stderr
