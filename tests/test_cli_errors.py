@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-GONGKAI = [sys.executable, "-c", "from archive.cli import main; main()"]
+#: the installed console script (exit codes as a shell sees them); the same main() if it is missing
+_SCRIPT = Path(sys.executable).parent / "gongkai"
+GONGKAI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-c", "from archive.cli import main; main()"]
 
 
 def run(*args, env=None, cwd=None):
