@@ -6,6 +6,7 @@ mistakes into one clear line on stderr with exit status 2 (never a traceback).
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
@@ -73,4 +74,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        # a write that waited its whole busy timeout for another writer (a crawl): try again later
+        click.echo(f"gongkai: the archive stayed locked by another writer (a crawl?): {exc}; try again", err=True)
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -137,10 +137,20 @@ def sql_command(query, as_json, as_csv, time_limit, max_rows, vertical, db):
             stream_csv(cols, rows, sys.stdout)
         else:
             _print_table(cols, rows, max_rows, vertical)
+    except BrokenPipeError:
+        _quiet_stdout()  # `gongkai sql --csv … | head`: the reader has had enough, not an error
     except (SqlRefused, SqlTimeout) as exc:
         raise GongkaiError(str(exc)) from None
     except sqlite3.Error as exc:
         raise GongkaiError(f"SQL error: {exc}") from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again (Python docs, SIGPIPE)."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _print_table(cols: list[str], rows: Iterator[tuple], max_rows: int, vertical: bool | None) -> None:

@@ -254,3 +254,14 @@ def test_sql_values_are_text_not_markup(gongkai_bin, archive_db):
     assert r.returncode == 0, r.stderr
     assert "[bold]x[/bold] [/oops]" in r.stdout and "X'00FF'" in r.stdout
 
+
+
+def test_sql_output_closed_early_is_not_an_error(gongkai_bin, archive_db):
+    """`gongkai sql --csv … | head -1`: exit 0 and nothing on stderr (click alone would exit 1)."""
+    q = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 500000) SELECT x FROM c"
+    proc = subprocess.Popen([gongkai_bin, "sql", "--db", str(archive_db), "--csv", q], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"x\n"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0 and err == b""
