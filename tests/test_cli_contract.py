@@ -92,7 +92,7 @@ BINARY = bytes(range(256)) * 40
 
 def _make_bad(root: Path, kind: str) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    target = root / {"empty": "empty.db", "html": "page.html", "binary": "binary.bin", "folder": "folder",
+    target = root / {"empty": "empty.html", "html": "page.html", "binary": "binary.bin", "folder": "folder",
                      "missing": "missing.db", "foreign": "other.sqlite"}[kind]
     if kind == "empty":
         target.write_bytes(b"")

@@ -1,5 +1,5 @@
 """The review pages: queue, flag (evidence beside the archived page), raw capture, publisher charts,
-login, and the one write (confirm/dismiss). Reading is public; deciding needs a reviewer login."""
+and the one write (confirm/dismiss). Reading is public; deciding needs a reviewer login (auth.py)."""
 
 from __future__ import annotations
 
