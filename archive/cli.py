@@ -6,6 +6,7 @@ mistakes into one clear line on stderr with exit status 2 (never a traceback).
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 
 import click
@@ -39,18 +40,23 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from archive import cli_crawl, cli_discover, cli_distributed, cli_ops, cli_parse, cli_review, cli_serve
+    from archive import (cli_crawl, cli_discover, cli_distributed, cli_ops, cli_parse, cli_review, cli_serve,
+                         cli_sql)
 
-    for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_discover):
+    for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_sql, cli_discover):
         for command in module.COMMANDS:
             cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: usage errors exit 2 with one line, never a traceback."""
+    """Console entry point: usage errors exit 2 with one line, never a traceback.
+
+    With standalone_mode=False click *returns* the code of a `click.exceptions.Exit` (e.g. `check
+    --fail-on error` raising Exit(1)) instead of exiting, so that code is passed on here.
+    """
     _register()
     try:
-        cli.main(args=argv, prog_name="gongkai", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="gongkai", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("gongkai: aborted", err=True)
         sys.exit(130)
@@ -69,4 +75,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except BrokenPipeError:
         sys.exit(0)
-    sys.exit(0)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        # a write that waited its whole busy timeout for another writer (a crawl): try again later
+        click.echo(f"gongkai: the archive stayed locked by another writer (a crawl?): {exc}; try again", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

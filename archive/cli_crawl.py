@@ -1,11 +1,9 @@
-"""Crawl-side commands: `crawl`, `demo`, `web`, `sql`, `reparse`."""
+"""Crawl-side commands: `crawl`, `demo`, `web`, `reparse` (`sql` is in cli_sql.py)."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -106,11 +104,13 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     from dataclasses import replace
 
     from archive.nightly import crawl_sites, summary_json
+    from archive.opendb import require_archive
 
     paths = paths_from(db, archive_dir)
     registry = _registry(sites_file)
     if proxy:
         registry = replace(registry, proxy=proxy)
+    require_archive(paths.db, new_ok=True)  # before any lock or WARC folder is made
     _writable(paths)
     progress = sys.stderr.isatty() if progress is None else progress
     try:
@@ -147,11 +147,11 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
 def reparse_command(since, as_json, db, archive_dir):
     """Re-extract reports from the raw captures (after a parser change) and list the values that changed."""
     from archive.extracting import reparse
+    from archive.opendb import require_archive
     from archive.schema import connect, ensure_schema
 
     paths = paths_from(db, archive_dir)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db}")
+    require_archive(paths.db)
     try:
         with CrawlLock(paths.lock_file):
             dbh = connect(paths.db)
@@ -184,42 +184,6 @@ def _recheck(dbh) -> dict:
     return run_checks(dbh, registry)
 
 
-@click.command("sql")
-@click.argument("query")
-@click.option("--json", "as_json", is_flag=True, help="Rows as a JSON array of objects.")
-@click.option("--csv", "as_csv", is_flag=True, help="Rows as CSV with a header.")
-@db_option
-def sql_command(query, as_json, as_csv, db):
-    """Read-only SQL over the archive."""
-    from archive.schema import connect
-
-    paths = paths_from(db, None)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db}")
-    dbh = connect(paths.db, readonly=True)
-    try:
-        cur = dbh.execute(query)
-        cols = [d[0] for d in cur.description or []]
-        rows = cur.fetchall()
-    except sqlite3.Error as exc:
-        raise GongkaiError(f"SQL error: {exc}") from None
-    if as_json:
-        click.echo(json.dumps([dict(zip(cols, r, strict=True)) for r in rows], ensure_ascii=False, indent=2))
-    elif as_csv:
-        w = csv.writer(sys.stdout)
-        w.writerow(cols)
-        w.writerows(rows)
-    else:
-        from rich.console import Console
-        from rich.table import Table
-
-        table = Table(*cols)
-        for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
-        Console(highlight=False).print(table)
-        click.echo(f"{len(rows)} row(s)", err=True)
-
-
 def _web_command():
     try:
         from scraper.sampleweb.cli import web_command
@@ -240,4 +204,4 @@ def demo_command(workdir, seed, scale, fresh):
     run_demo(Path(workdir), seed=seed, scale=scale, fresh=fresh)
 
 
-COMMANDS = [c for c in (crawl_command, reparse_command, sql_command, demo_command, _web_command()) if c is not None]
+COMMANDS = [c for c in (crawl_command, reparse_command, demo_command, _web_command()) if c is not None]

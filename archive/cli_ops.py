@@ -88,12 +88,9 @@ def _uninstall(mode: str | None) -> None:
 def health_command(as_json, db):
     """Per-site health: is each site's listing reachable, does it still list reports, do they still parse?"""
     from archive.health import site_health
-    from archive.schema import connect
+    from archive.opendb import open_readonly
 
-    paths = paths_from(db, None)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db}")
-    rows = site_health(connect(paths.db, readonly=True))
+    rows = site_health(open_readonly(paths_from(db, None).db))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

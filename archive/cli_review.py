@@ -23,16 +23,28 @@ LIST_COLUMNS = ("id", "status", "severity", "rule", "site", "publisher", "year",
 
 
 def _open(db: str | None):
-    """The archive at --db, with the flag tables; a missing file is one clear line, not a new empty db."""
+    """The archive at --db for writing (check), with the flag tables; anything that is not a gongkai
+    archive (missing, a folder, an HTML or binary file) is one clear line, never a new empty db."""
     from archive.flags import ensure_flag_tables
+    from archive.opendb import require_archive
     from archive.schema import connect
 
     paths = paths_from(db, None)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db} (run gongkai crawl or gongkai demo first, or pass --db)")
+    require_archive(paths.db)
     dbh = connect(paths.db)
     ensure_flag_tables(dbh)
     return dbh
+
+
+def _read(db: str | None):
+    """The archive at --db read-only (flags, flag show, status): the file system stays as it was."""
+    from archive.opendb import open_readonly
+
+    return open_readonly(paths_from(db, None).db)
+
+
+def _has_flags(dbh) -> bool:
+    return "flags" in dbh.table_names()
 
 
 def _console():
@@ -148,8 +160,8 @@ def _flag_rows(dbh, rule, status, site, year, publisher) -> list[dict[str, Any]]
 @db_option
 def flags_command(rule, status, site, year, publisher, as_json, as_csv, db):
     """List flags (the review queue)."""
-    dbh = _open(db)
-    rows = _flag_rows(dbh, rule, status, site, year, publisher)
+    dbh = _read(db)
+    rows = _flag_rows(dbh, rule, status, site, year, publisher) if _has_flags(dbh) else []
     if as_json:
         for r in rows:
             r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else None
@@ -157,7 +169,9 @@ def flags_command(rule, status, site, year, publisher, as_json, as_csv, db):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if as_csv:
-        cols = [c for c in dbh["flags"].columns_dict]
+        from archive.flags import FLAGS_COLUMNS
+
+        cols = list(dbh["flags"].columns_dict) if _has_flags(dbh) else list(FLAGS_COLUMNS)
         w = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
@@ -182,7 +196,7 @@ def flag_group() -> None:
 def _get_flag(dbh, flag_id: int) -> dict[str, Any]:
     try:
         return dbh["flags"].get(flag_id)
-    except Exception:  # noqa: BLE001 - sqlite_utils NotFoundError
+    except Exception:  # noqa: BLE001 - sqlite_utils NotFoundError, no flags table, id out of range
         raise GongkaiError(f"no flag with id {flag_id} (see gongkai flags --status all)") from None
 
 
@@ -227,10 +241,11 @@ def flag_show(flag_id, as_json, db):
     """The flag, its evidence, the report's values side by side, and its history."""
     from rich.table import Table
 
-    dbh = _open(db)
+    dbh = _read(db)
     f = _get_flag(dbh, flag_id)
     ev = json.loads(f["evidence"]) if f["evidence"] else {}
-    history = list(dbh.query("SELECT at, event, who, note FROM flag_events WHERE flag_id = ? ORDER BY id", [flag_id]))
+    history = list(dbh.query("SELECT at, event, who, note FROM flag_events WHERE flag_id = ? ORDER BY id", [flag_id])
+                   ) if "flag_events" in dbh.table_names() else []
     cited = _evidence_values(ev)
     side = [{**c, "archive_now": _archive_value(dbh, f, c)} for c in cited]
     if as_json:
@@ -273,33 +288,53 @@ def _who(by: str | None) -> str:
         return "unknown"
 
 
-def _decide(action: str, flag_id: int, note: str | None, by: str | None, db: str | None) -> None:
+def _decide(action: str, flag_id: int, note: str | None, by: str | None, db: str | None, wait: float) -> None:
+    """Confirm/dismiss in an immediate transaction that waits up to `wait` s for a crawl's writer;
+    still locked after that: one line, exit 1 (the decision was not recorded, try again)."""
     from archive import flags
+    from archive.opendb import require_archive
+    from archive.schema import connect
 
-    dbh = _open(db)
-    _get_flag(dbh, flag_id)
-    row = getattr(flags, action)(dbh, flag_id, note=note, who=_who(by))
+    paths = paths_from(db, None)
+    require_archive(paths.db)
+    dbh = connect(paths.db, busy_ms=int(wait * 1000))
+    try:
+        row = getattr(flags, action)(dbh, flag_id, note=note, who=_who(by))
+    except KeyError:
+        raise GongkaiError(f"no flag with id {flag_id} (see gongkai flags --status all)") from None
+    except flags.ArchiveBusy as exc:
+        click.echo(f"gongkai: flag {flag_id} not {action}ed: {exc} (waited {wait:g} s, see --wait)", err=True)
+        raise click.exceptions.Exit(1) from None
+    finally:
+        dbh.conn.close()
     click.echo(f"flag {flag_id} {row['status']} by {row['decided_by']}" + (f": {note}" if note else ""))
+
+
+wait_option = click.option("--wait", default=30.0, show_default=True, type=click.FloatRange(0, 3600),
+                           metavar="SECONDS", help="How long to wait for a crawl writing the archive "
+                           "(exit 1 if it is still locked after that).")
 
 
 @flag_group.command("confirm")
 @click.argument("flag_id", type=int)
 @click.option("--note", help="Why (kept with the flag).")
 @click.option("--by", help="Reviewer name (default $USER).")
+@wait_option
 @db_option
-def flag_confirm(flag_id, note, by, db):
+def flag_confirm(flag_id, note, by, wait, db):
     """The report really is wrong: keep the flag, with who and why."""
-    _decide("confirm", flag_id, note, by, db)
+    _decide("confirm", flag_id, note, by, db, wait)
 
 
 @flag_group.command("dismiss")
 @click.argument("flag_id", type=int)
 @click.option("--note", required=True, help="Why it is not a problem (required: the next reviewer reads it).")
 @click.option("--by", help="Reviewer name (default $USER).")
+@wait_option
 @db_option
-def flag_dismiss(flag_id, note, by, db):
+def flag_dismiss(flag_id, note, by, wait, db):
     """Not a problem: the flag stays dismissed until its evidence changes."""
-    _decide("dismiss", flag_id, note, by, db)
+    _decide("dismiss", flag_id, note, by, db, wait)
 
 
 @click.command("status")
@@ -322,7 +357,7 @@ def status_command(as_json, db, redis_url):
 
     from archive.flags import open_counts
 
-    dbh = _open(db)
+    dbh = _read(db)
     runs: list[dict[str, Any]] = []
     if "crawl_runs" in dbh.table_names():
         runs = list(dbh.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 5"))
@@ -332,7 +367,8 @@ def status_command(as_json, db, redis_url):
             "SELECT s.id AS site, s.last_crawled, "
             "(SELECT count(*) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS reports, "
             "(SELECT max(year) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS latest_year, "
-            "(SELECT count(*) FROM flags f WHERE f.site = s.id AND f.status = 'open') AS open_flags "
+            + ("(SELECT count(*) FROM flags f WHERE f.site = s.id AND f.status = 'open')" if _has_flags(dbh) else "0")
+            + " AS open_flags "
             "FROM sites s ORDER BY s.id"))
         from archive.health import site_health
 

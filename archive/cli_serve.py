@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+from typing import TYPE_CHECKING
 
 import click
 
 from archive.cli import GongkaiError, archive_option, db_option, paths_from
 
+if TYPE_CHECKING:
+    from archive.web.auth import Secret
+
 PASSWORD_ENV = "GONGKAI_REVIEW_PASSWORD"
 
 
-def _read_password(password_file: str | None) -> str | None:
-    """The review password: --password-file wins over the environment; None = reviewing off."""
+def _read_password(password_file: str | None) -> Secret | None:
+    """The review password (a Secret: never printed): --password-file wins over the environment;
+    None = reviewing off."""
+    from archive.web.auth import Secret
+
     if password_file:
         try:
             text = open(password_file, encoding="utf-8").read().strip()  # noqa: SIM115
@@ -22,8 +29,9 @@ def _read_password(password_file: str | None) -> str | None:
             raise GongkaiError(f"cannot read --password-file {password_file}: {exc.strerror or exc}") from None
         if not text:
             raise GongkaiError(f"--password-file {password_file} is empty")
-        return text
-    return os.environ.get(PASSWORD_ENV) or None
+        return Secret(text)
+    env = os.environ.get(PASSWORD_ENV)
+    return Secret(env) if env else None
 
 
 def _check_port(host: str, port: int) -> None:
@@ -47,11 +55,11 @@ def serve(port: int, host: str, password_file: str | None, db: str | None, archi
     """The archive in a browser: SQL, facets, CSV/JSON, search, and the review queue at /-/gongkai."""
     import uvicorn
 
+    from archive.opendb import require_archive
     from archive.serve import ensure_archive, make_datasette
 
     paths = paths_from(db, archive_dir)
-    if not paths.db.exists():
-        raise GongkaiError(f"no archive at {paths.db} (run `gongkai demo` or `gongkai crawl`, or pass --db)")
+    require_archive(paths.db)
     password = _read_password(password_file)
     ensure_archive(paths)
     _check_port(host, port)

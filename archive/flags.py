@@ -8,8 +8,10 @@ finding that stops appearing marks its flag resolved; if it comes back, the flag
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
@@ -148,15 +150,44 @@ def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id
     return dict(counts)
 
 
+class ArchiveBusy(RuntimeError):
+    """Another process (a crawl) held the archive's write lock longer than the busy timeout."""
+
+
+@contextlib.contextmanager
+def immediate_transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE: take the write lock first, so SQLite's busy timeout makes a decision wait for
+    a crawl's writer. (A deferred transaction that reads first cannot wait when it then writes:
+    SQLite answers "database is locked" at once.)"""
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise ArchiveBusy("the archive stayed locked by another writer (a crawl?); try again") from None
+        raise
+    try:
+        yield db
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+
+
 def _decide(db: sqlite_utils.Database, flag_id: int, status: str, note: str | None, who: str | None,
             now: str | None) -> dict[str, Any]:
-    ensure_flag_tables(db)
-    try:
-        row = db["flags"].get(flag_id)
-    except sqlite_utils.db.NotFoundError:
-        raise KeyError(f"no flag with id {flag_id}") from None
+    if not isinstance(flag_id, int) or not 0 < flag_id < 2**63:
+        raise KeyError(f"no flag with id {flag_id}")
+    if "flags" not in db.table_names():
+        raise KeyError(f"no flag with id {flag_id}")
     now = now or now_iso()
-    with transaction(db):
+    with immediate_transaction(db):
+        try:
+            row = db["flags"].get(flag_id)
+        except sqlite_utils.db.NotFoundError:
+            raise KeyError(f"no flag with id {flag_id}") from None
         db["flags"].update(flag_id, {"status": status, "decided_by": who, "decided_at": now, "note": note})
         _event(db, flag_id, status, now, who=who, note=note, evidence=row["evidence"])
     return db["flags"].get(flag_id)
@@ -238,7 +269,8 @@ def open_counts(db: sqlite_utils.Database, by: str) -> dict[str, int]:
     """Open flags counted by a column (rule, severity, site)."""
     if by not in ("rule", "severity", "site", "publisher", "year"):
         raise ValueError(by)
-    ensure_flag_tables(db)
+    if "flags" not in db.table_names():  # read-only callers (status) on an archive never checked
+        return {}
     return {str(r["k"]): r["n"] for r in db.query(
         f"SELECT coalesce({by}, '—') AS k, count(*) AS n FROM flags WHERE status = 'open' GROUP BY k ORDER BY n DESC, k")}
 

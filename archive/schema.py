@@ -61,18 +61,21 @@ INDEXES: list[tuple[str, list[str], bool]] = [
 ]
 
 
-def connect(path, *, readonly: bool = False) -> sqlite_utils.Database:
-    """Open the archive with WAL (readers never block the nightly writer) and a busy timeout."""
+def connect(path, *, readonly: bool = False, busy_ms: int = 30000) -> sqlite_utils.Database:
+    """Open the archive with WAL (readers never block the nightly writer) and a busy timeout, set
+    first so even switching to WAL waits for a writer. Read-only: a `mode=ro` URI (quoted path)."""
     import sqlite3
 
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        from archive.opendb import ro_uri
+
+        conn = sqlite3.connect(ro_uri(path), uri=True, timeout=busy_ms / 1000)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA query_only = 1")
         return db
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(sqlite3.connect(str(path), timeout=busy_ms / 1000))
+    db.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
     db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA busy_timeout = 30000")
     db.execute("PRAGMA synchronous = NORMAL")
     return db
 

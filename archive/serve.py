@@ -14,6 +14,7 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from archive.config import Paths
+from archive.web.auth import Secret
 from archive.web.metadata import build_metadata
 from archive.web.views import ServeConfig
 
@@ -26,16 +27,22 @@ SETTINGS = {
     "truncate_cells_html": 160,  # reports.text is whole reports
     "suggest_facets": False,  # metrics can hold millions of rows
     "default_page_size": 50,
-    "sql_time_limit_ms": 5000,
+    "sql_time_limit_ms": 5000,  # every query (typed SQL, canned, the review pages) stops after 5 s
 }
 
 
 def register_plugin() -> None:
-    """Register the review plugin once per process (pluggy rejects a second registration)."""
+    """Register the review plugin once per process (pluggy rejects a second registration).
+
+    Datasette's default exception handler is blocked: it prints every error with its locals (the
+    password among them) even when another handler answers; ours calls it for other Datasettes.
+    """
     if pm.get_plugin(PLUGIN_NAME) is None:
-        from archive.web import plugin
+        from archive.web import errors, plugin
 
         pm.register(plugin, name=PLUGIN_NAME)
+        if pm.get_plugin(errors.DEFAULT_HANDLER) is not None:
+            pm.set_blocked(errors.DEFAULT_HANDLER)
 
 
 def ensure_archive(paths: Paths) -> None:
@@ -73,21 +80,33 @@ class GongkaiDatasette(Datasette):
     """Datasette that knows its gongkai config before __init__ builds the app (routes are fixed then)."""
 
     def __init__(self, *args, gongkai_config: ServeConfig, **kwargs) -> None:
+        from archive.web.auth import LoginThrottle
+
         self.gongkai_config = gongkai_config
+        self.gongkai_throttle = LoginThrottle()
         super().__init__(*args, **kwargs)
 
 
-def make_datasette(paths: Paths, password: str | None = None, secret: str | None = None) -> Datasette:
-    """A Datasette over the archive with the review routes; `password` enables reviewer logins."""
+def make_datasette(paths: Paths, password: str | Secret | None = None, secret: str | None = None,
+                   sql_time_limit_ms: int | None = None) -> Datasette:
+    """A Datasette over the archive with the review routes; `password` enables reviewer logins.
+
+    `sql_time_limit_ms` (default SETTINGS') bounds every query, typed SQL and the review pages' own.
+    """
     register_plugin()
     db_path = str(paths.db)
     name = Path(db_path).stem  # how Datasette names a database file
-    cfg = ServeConfig(db_name=name, db_path=paths.db, warc_dir=paths.warc_dir, password=password or None)
+    if isinstance(password, str):
+        password = Secret(password) if password else None
+    cfg = ServeConfig(db_name=name, db_path=paths.db, warc_dir=paths.warc_dir, password=password)
+    settings = dict(SETTINGS)
+    if sql_time_limit_ms is not None:
+        settings["sql_time_limit_ms"] = int(sql_time_limit_ms)
     ds = GongkaiDatasette(
         files=[db_path],
         gongkai_config=cfg,
         metadata=build_metadata(name),
-        settings=SETTINGS,
+        settings=settings,
         template_dir=str(TEMPLATES),
         static_mounts=[("gongkai-static", str(STATIC))],
         secret=secret or secrets.token_hex(32),

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-GONGKAI = [sys.executable, "-c", "from archive.cli import main; main()"]
+#: the installed console script (exit codes as a shell sees them); the same main() if it is missing
+_SCRIPT = Path(sys.executable).parent / "gongkai"
+GONGKAI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-c", "from archive.cli import main; main()"]
 
 #: loopback speed: no politeness delay needed against our own server
 LOCAL_CRAWL = """

@@ -9,12 +9,19 @@ from __future__ import annotations
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from archive.web import auth, errors
 from archive.web.views import REVIEW_ACTION, ROUTES, config
 
 
 @hookimpl
 def register_routes(datasette):
-    return ROUTES if config(datasette) else []
+    return [*ROUTES, *auth.ROUTES] if config(datasette) else []
+
+
+@hookimpl(tryfirst=True)
+def handle_exception(datasette, request, exception):
+    """One log line per 500, none per 4xx, never the locals (archive/web/errors.py)."""
+    return errors.handle(datasette, request, exception)
 
 
 @hookimpl
@@ -28,7 +35,7 @@ def prepare_connection(conn, database, datasette):
 @hookimpl
 def permission_allowed(datasette, actor, action, resource):
     if action == REVIEW_ACTION and config(datasette):
-        return bool(actor and actor.get("gongkai_reviewer"))
+        return auth.session_valid(datasette, actor)  # issued under the current password
     return None
 
 
@@ -38,13 +45,18 @@ def render_cell(row, value, column, table, database, datasette):
     cfg = config(datasette)
     if not cfg or database != cfg.db_name or value is None:
         return None
-    if (table == "flags" and column == "id") or (table is None and column == "flag"):
-        href = datasette.urls.path(f"/-/gongkai/flag/{int(value)}")
-        return Markup(f'<a href="{escape(href)}">{int(value)}</a>')
-    if table is None and column == "report_id" and isinstance(value, int):
+    if ((table == "flags" and column == "id") or (table is None and column == "flag")) and _is_id(value):
+        href = datasette.urls.path(f"/-/gongkai/flag/{value}")
+        return Markup(f'<a href="{escape(href)}">{value}</a>')
+    if table is None and column == "report_id" and _is_id(value):
         href = datasette.urls.path(f"/{cfg.db_name}/reports/{value}")
         return Markup(f'<a href="{escape(href)}">{value}</a>')
     return None
+
+
+def _is_id(value) -> bool:
+    """Only a real row id becomes a link; any other value (`select 'abc' as flag`) renders as text."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 
 
 @hookimpl

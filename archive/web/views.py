@@ -1,37 +1,45 @@
 """The review pages: queue, flag (evidence beside the archived page), raw capture, publisher charts,
-login, and the one write (confirm/dismiss). Reading is public; deciding needs a reviewer login."""
+and the one write (confirm/dismiss). Reading is public; deciding needs a reviewer login (auth.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from datasette import Forbidden, NotFound, Response
-from datasette.utils import baseconv
 
+from archive.web.auth import Secret
 from archive.web.metadata import PUBLISHER_SQL
 from archive.web.svg import hbar_chart, year_bars
 
 REVIEW_ACTION = "gongkai-review"
-LOGIN_DAYS = 7
+#: how long a decision waits for a crawl's write transaction before answering 503
+DECIDE_WAIT_MS = 20_000
 #: headers for replayed captures: no scripts, no network (never the live site), no sniffing
 CAPTURE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
 
 
 @dataclass(frozen=True)
 class ServeConfig:
-    """What the plugin needs to know about this `gongkai serve` (kept off /-/metadata: it holds the password)."""
+    """What the plugin needs to know about this `gongkai serve` (kept off /-/metadata: it holds the
+    password, as a Secret that never prints, and out of the repr)."""
 
     db_name: str
     db_path: Path
     warc_dir: Path
-    password: str | None = None
+    password: Secret | None = field(default=None, repr=False)
+
+
+def _row_id(request, name: str) -> int:
+    """A route's numeric id; one SQLite cannot hold (…99999999999999999999) is a 404, not a 500."""
+    value = int(request.url_vars[name])
+    if not 0 < value < 2**63:
+        raise NotFound(f"no such {name.replace('_', ' ')}: {value}")
+    return value
 
 
 def config(datasette) -> ServeConfig | None:
@@ -137,7 +145,7 @@ def _json_load(text: Any, default: Any) -> Any:
 
 async def flag_page(datasette, request) -> Response:
     """One flag: message, evidence, the report's values, its archived page (iframe) and history."""
-    flag_id = int(request.url_vars["flag_id"])
+    flag_id = _row_id(request, "flag_id")
     if not await _has_table(datasette, "flags"):
         raise NotFound("this archive has no flags yet (run gongkai check)")
     rows = await _rows(datasette, "SELECT * FROM flags WHERE id = ?", [flag_id])
@@ -181,12 +189,16 @@ async def flag_page(datasette, request) -> Response:
     return await _render(datasette, request, "gongkai_flag.html", context)
 
 
+def done_word(action: str) -> str:
+    return "confirmed" if action == "confirm" else "dismissed"
+
+
 async def decide(datasette, request) -> Response:
     """POST confirm/dismiss + note: the only write of `gongkai serve`, on its own write connection."""
     if request.method != "POST":
         return Response.text("POST only", status=405)
     cfg = _cfg(datasette)
-    flag_id = int(request.url_vars["flag_id"])
+    flag_id = _row_id(request, "flag_id")
     if not await can_review(datasette, request.actor):
         raise Forbidden("log in as a reviewer to confirm or dismiss flags (/-/gongkai/login)")
     form = await request.post_vars()
@@ -198,11 +210,12 @@ async def decide(datasette, request) -> Response:
         return Response.text("a note is required: say why", status=400)
     who = str(request.actor.get("id") or "reviewer")
 
+    from archive import flags
+
     def write() -> None:
-        from archive import flags
         from archive.schema import connect
 
-        db = connect(cfg.db_path)
+        db = connect(cfg.db_path, busy_ms=DECIDE_WAIT_MS)  # waits for a crawl's writer (BEGIN IMMEDIATE)
         try:
             (flags.confirm if action == "confirm" else flags.dismiss)(db, flag_id, note=note, who=who)
         finally:
@@ -212,7 +225,9 @@ async def decide(datasette, request) -> Response:
         await asyncio.to_thread(write)
     except KeyError:
         raise NotFound(f"no flag {flag_id}") from None
-    done = "confirmed" if action == "confirm" else "dismissed"
+    except flags.ArchiveBusy as exc:
+        return Response.text(f"not {done_word(action)}: {exc}", status=503, headers={"Retry-After": "30"})
+    done = done_word(action)
     return Response.redirect(datasette.urls.path(f"/-/gongkai/flag/{flag_id}?" + urlencode({"message": done})))
 
 
@@ -224,7 +239,7 @@ async def capture(datasette, request) -> Response:
     from archive.warc import read_record
 
     cfg = _cfg(datasette)
-    page_id = int(request.url_vars["page_id"])
+    page_id = _row_id(request, "page_id")
     rows = await _rows(datasette, "SELECT warc_file, warc_offset, content_type FROM pages WHERE id = ?", [page_id])
     if not rows or not rows[0]["warc_file"]:
         raise NotFound(f"no archived page {page_id}")
@@ -273,45 +288,10 @@ async def publisher(datasette, request) -> Response:
         "outcome_names": outcome_names, "query_url": query_url})
 
 
-# ----------------------------------------------------------------------------- login
-
-
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/-/gongkai"
-
-
-async def login(datasette, request) -> Response:
-    """A reviewer logs in with the shared review password; the signed ds_actor cookie carries who it is."""
-    cfg = _cfg(datasette)
-    context: dict[str, Any] = {"enabled": bool(cfg.password), "error": None, "next": _safe_next(request.args.get("next"))}
-    if request.method == "POST":
-        form = await request.post_vars()
-        context["next"] = _safe_next(form.get("next"))
-        user = (form.get("username") or "").strip()
-        password = form.get("password") or ""
-        if not cfg.password:
-            context["error"] = "Reviewing is switched off: start gongkai serve with GONGKAI_REVIEW_PASSWORD or --password-file."
-        elif not user:
-            context["error"] = "Say who you are (your name is recorded with each decision)."
-        elif not hmac.compare_digest(password.encode(), cfg.password.encode()):
-            await asyncio.sleep(0.3)
-            context["error"] = "Wrong password."
-        else:
-            response = Response.redirect(context["next"])
-            expires = baseconv.base62.encode(int(time.time()) + LOGIN_DAYS * 86400)
-            actor = {"id": user, "gongkai_reviewer": True}
-            response.set_cookie("ds_actor", datasette.sign({"a": actor, "e": expires}, "actor"),
-                                httponly=True, samesite="lax", max_age=LOGIN_DAYS * 86400)
-            return response
-        return await _render(datasette, request, "gongkai_login.html", context, status=403)
-    return await _render(datasette, request, "gongkai_login.html", context)
-
-
 ROUTES = [
     (r"^/-/gongkai/?$", queue),
     (r"^/-/gongkai/flag/(?P<flag_id>\d+)$", flag_page),
     (r"^/-/gongkai/flag/(?P<flag_id>\d+)/decide$", decide),
     (r"^/-/gongkai/capture/(?P<page_id>\d+)$", capture),
     (r"^/-/gongkai/publisher$", publisher),
-    (r"^/-/gongkai/login$", login),
 ]
