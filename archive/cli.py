@@ -40,8 +40,16 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from archive import (cli_crawl, cli_discover, cli_distributed, cli_ops, cli_parse, cli_review, cli_serve,
-                         cli_sql)
+    from archive import (
+        cli_crawl,
+        cli_discover,
+        cli_distributed,
+        cli_ops,
+        cli_parse,
+        cli_review,
+        cli_serve,
+        cli_sql,
+    )
 
     for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_sql, cli_discover):
         for command in module.COMMANDS:
