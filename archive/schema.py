@@ -61,6 +61,46 @@ INDEXES: list[tuple[str, list[str], bool]] = [
 ]
 
 
+#: The one authoritative report per publisher and year, among current reports (pages and attachments).
+#: Rule, in order: the most complete extraction (most metrics, then most report fields), ties to the
+#: page over an attachment, then the earliest published, then the lowest id. The reports it stands for
+#: (an attachment of the same report, a repost, a second report) are listed in `other_report_ids`;
+#: `disagreement` names the open or confirmed ATTACHMENT-MISMATCH / DUPLICATE flags on any of them.
+#: An attachment without its own publisher/year takes its page's. Sums over this view count each
+#: publisher-year once.
+ANNUAL_REPORTS_SQL = """CREATE VIEW annual_reports AS
+WITH cand AS (
+  SELECT r.id, coalesce(r.publisher, p.publisher) AS publisher, coalesce(r.year, p.year) AS year,
+         r.format, r.kind, coalesce(r.role, 'page') AS role, r.published, r.title, r.url, r.site_id,
+         (SELECT count(*) FROM metrics m WHERE m.report_id = r.id) AS n_metrics,
+         (r.title IS NOT NULL) + (r.published IS NOT NULL) + (r.issuer IS NOT NULL) + (r.index_no IS NOT NULL)
+         + (r.doc_no IS NOT NULL) + (r.format IS NOT NULL) + (r.category IS NOT NULL) AS n_fields
+  FROM reports r LEFT JOIN reports p ON p.id = r.parent_report_id
+  WHERE r.is_current = 1 AND r.kind IN ('report', 'image_only')
+),
+ranked AS (
+  SELECT cand.*,
+         row_number() OVER (PARTITION BY publisher, year
+                            ORDER BY n_metrics DESC, n_fields DESC, role = 'attachment', published, id) AS rank
+  FROM cand WHERE publisher IS NOT NULL AND year IS NOT NULL
+),
+groups AS (
+  SELECT publisher, year, count(*) AS n_reports, sum(role != 'attachment') AS n_pages,
+         json_group_array(id) FILTER (WHERE rank > 1) AS other_report_ids,
+         (SELECT group_concat(DISTINCT f.rule) FROM flags f
+           WHERE f.status IN ('open', 'confirmed') AND f.rule IN ('ATTACHMENT-MISMATCH', 'DUPLICATE')
+             AND f.report_id IN (SELECT CAST(o.id AS TEXT) FROM ranked o
+                                  WHERE o.publisher = g.publisher AND o.year = g.year)) AS disagreement
+  FROM (SELECT * FROM ranked ORDER BY rank) g GROUP BY publisher, year
+)
+SELECT a.id AS report_id, a.publisher, a.year, a.format, a.kind, a.role, a.published, a.title, a.url,
+       a.site_id, a.n_metrics, g.n_reports, g.n_pages, g.other_report_ids, g.disagreement
+FROM ranked a JOIN groups g ON g.publisher = a.publisher AND g.year = a.year
+WHERE a.rank = 1"""
+
+VIEWS: dict[str, str] = {"annual_reports": ANNUAL_REPORTS_SQL}
+
+
 def connect(path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open the archive with WAL (readers never block the nightly writer) and a busy timeout."""
     import sqlite3
@@ -100,5 +140,16 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         pass
     else:
         ensure_flag_tables(db)
+    ensure_views(db)
     if not db["migrations"].count_where("version = ?", [SCHEMA_VERSION]):
         db["migrations"].insert({"version": SCHEMA_VERSION, "applied_at": datetime.now(UTC).isoformat()})
+
+
+def ensure_views(db: sqlite_utils.Database) -> None:
+    """(Re)create the views when their definition changed (a view holds no data: nothing is lost)."""
+    have = {r[0]: r[1] for r in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall()}
+    for name, sql in VIEWS.items():
+        if have.get(name) != sql:
+            if name in have:
+                db.execute(f"DROP VIEW {name}")
+            db.execute(sql)
