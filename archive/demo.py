@@ -15,6 +15,17 @@ FAST_LOCAL = {"LOG_LEVEL": "CRITICAL", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLE
               "DOWNLOAD_TIMEOUT": 3, "RETRY_TIMES": 1}
 
 
+#: the SQL of "What to try next": over `annual_reports` (one row per publisher and year), so a sum is right
+TRY_NEXT_SQL: list[str] = [
+    "SELECT publisher, year, format, published, role, other_report_ids FROM annual_reports ORDER BY publisher, year",
+    "SELECT a.publisher, a.year, m.value AS applications FROM annual_reports a JOIN metrics m "
+    "ON m.report_id = a.report_id WHERE m.key = 'apps.new.total' ORDER BY 1, 2",
+    "SELECT a.year, count(*) AS reports, sum(m.value) AS applications FROM annual_reports a JOIN metrics m "
+    "ON m.report_id = a.report_id WHERE m.key = 'apps.new.total' GROUP BY a.year ORDER BY a.year",
+    "SELECT id, severity, description FROM rules ORDER BY id",
+]
+
+
 def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -> dict:
     from archive.cli_crawl import print_summary
     from archive.nightly import crawl_sites
@@ -40,6 +51,7 @@ def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -
     _print_flags(paths.db)
     db = paths.db
     rel = db.relative_to(Path.cwd()) if db.is_relative_to(Path.cwd()) else db
+    try_next = "\n".join(f'  gongkai sql --db {rel} "{q}"' for q in TRY_NEXT_SQL)
     click.echo(f"""
 archive: {rel} (raw captures in {paths.warc_dir})
 
@@ -51,8 +63,8 @@ Review the flags:
 
 What to try next:
   gongkai status --db {rel}
-  gongkai sql --db {rel} "SELECT publisher, year, format, published FROM reports WHERE role='page' AND kind='report' ORDER BY publisher, year"
-  gongkai sql --db {rel} "SELECT r.publisher, r.year, m.value FROM metrics m JOIN reports r ON r.id = m.report_id WHERE m.key = 'apps.new.total' ORDER BY 1, 2"
+{try_next}
+  gongkai export --db {rel} --format xlsx --chinese-headers   # one row per publisher-year, one column per metric
 """)
     return result.summary
 

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from archive.reference import refresh_reference, table_specs
+
 SCHEMA_VERSION = 1
 
 TABLES: dict[str, tuple[dict, dict]] = {
@@ -41,6 +43,8 @@ TABLES: dict[str, tuple[dict, dict]] = {
                                               "foreign_keys": [("report_id", "reports", "id")]}),
     "extraction_errors": ({"id": int, "page_id": int, "url": str, "at": str, "error": str}, {"pk": "id"}),
     "migrations": ({"version": int, "applied_at": str}, {"pk": "version"}),
+    # generated reference tables (archive/reference.py): what the rules check, in words
+    **table_specs(),
 }
 
 INDEXES: list[tuple[str, list[str], bool]] = [
@@ -141,6 +145,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     else:
         ensure_flag_tables(db)
     ensure_views(db)
+    refresh_reference(db)
     if not db["migrations"].count_where("version = ?", [SCHEMA_VERSION]):
         db["migrations"].insert({"version": SCHEMA_VERSION, "applied_at": datetime.now(UTC).isoformat()})
 

@@ -254,8 +254,7 @@ async def publisher(datasette, request) -> Response:
     name = request.args.get("name") or ""
     if not name:
         pubs = await _rows(datasette, "SELECT publisher, count(*) AS reports, min(year) AS first, max(year) AS last "
-                                      "FROM reports WHERE is_current = 1 AND publisher IS NOT NULL "
-                                      "GROUP BY publisher ORDER BY publisher")
+                                      "FROM annual_reports GROUP BY publisher ORDER BY publisher")
         return await _render(datasette, request, "gongkai_publishers.html", {"publishers": pubs})
     rows = await _rows(datasette, PUBLISHER_SQL, {"publisher": name})
     for r in rows:
