@@ -39,9 +39,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from archive import cli_crawl, cli_distributed, cli_ops, cli_parse, cli_review, cli_serve
+    from archive import cli_crawl, cli_distributed, cli_export, cli_ops, cli_parse, cli_review, cli_serve
 
-    for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed):
+    for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_export):
         for command in module.COMMANDS:
             cli.add_command(command)
 
