@@ -98,7 +98,7 @@ def test_review_a_flag_in_the_browser(server, browser, tmp_path):
     browser.find_element(By.LINK_TEXT, "#1").click()
     wait.until(EC.presence_of_element_located((By.ID, "flag-message")))
     assert browser.find_element(By.ID, "flag-status").text == "open"
-    assert "67" in browser.find_element(By.ID, "expected-found").text
+    assert "67" in browser.find_element(By.ID, "evidence-fields").text
     assert "表三 （七）总计 / 总计" in browser.find_element(By.ID, "evidence-values").text
     # the archived page beside it, from the raw capture, with its scripts not run
     frame = browser.find_element(By.ID, "capture")
