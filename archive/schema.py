@@ -78,7 +78,11 @@ WITH cand AS (
          r.format, r.kind, coalesce(r.role, 'page') AS role, r.published, r.title, r.url, r.site_id,
          (SELECT count(*) FROM metrics m WHERE m.report_id = r.id) AS n_metrics,
          (r.title IS NOT NULL) + (r.published IS NOT NULL) + (r.issuer IS NOT NULL) + (r.index_no IS NOT NULL)
-         + (r.doc_no IS NOT NULL) + (r.format IS NOT NULL) + (r.category IS NOT NULL) AS n_fields
+         + (r.doc_no IS NOT NULL) + (r.format IS NOT NULL) + (r.category IS NOT NULL) AS n_fields,
+         EXISTS (SELECT 1 FROM flags f WHERE f.report_id = CAST(r.id AS TEXT) AND f.rule = 'ATTACHMENT-MISMATCH'
+                 AND f.status IN ('open', 'confirmed')) AS mismatch,
+         EXISTS (SELECT 1 FROM flags f WHERE f.report_id = CAST(r.id AS TEXT) AND f.rule = 'DUPLICATE'
+                 AND f.status IN ('open', 'confirmed')) AS duplicate
   FROM reports r LEFT JOIN reports p ON p.id = r.parent_report_id
   WHERE r.is_current = 1 AND r.kind IN ('report', 'image_only')
 ),
@@ -91,14 +95,13 @@ ranked AS (
 groups AS (
   SELECT publisher, year, count(*) AS n_reports, sum(role != 'attachment') AS n_pages,
          json_group_array(id) FILTER (WHERE rank > 1) AS other_report_ids,
-         (SELECT group_concat(DISTINCT f.rule) FROM flags f
-           WHERE f.status IN ('open', 'confirmed') AND f.rule IN ('ATTACHMENT-MISMATCH', 'DUPLICATE')
-             AND f.report_id IN (SELECT CAST(o.id AS TEXT) FROM ranked o
-                                  WHERE o.publisher = g.publisher AND o.year = g.year)) AS disagreement
-  FROM (SELECT * FROM ranked ORDER BY rank) g GROUP BY publisher, year
+         max(mismatch) AS mismatch, max(duplicate) AS duplicate
+  FROM (SELECT * FROM ranked ORDER BY rank) GROUP BY publisher, year
 )
 SELECT a.id AS report_id, a.publisher, a.year, a.format, a.kind, a.role, a.published, a.title, a.url,
-       a.site_id, a.n_metrics, g.n_reports, g.n_pages, g.other_report_ids, g.disagreement
+       a.site_id, a.n_metrics, g.n_reports, g.n_pages, g.other_report_ids,
+       nullif(iif(g.mismatch, 'ATTACHMENT-MISMATCH', '') || iif(g.mismatch AND g.duplicate, ',', '')
+              || iif(g.duplicate, 'DUPLICATE', ''), '') AS disagreement
 FROM ranked a JOIN groups g ON g.publisher = a.publisher AND g.year = a.year
 WHERE a.rank = 1"""
 
