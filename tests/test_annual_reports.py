@@ -216,3 +216,12 @@ def test_export_of_an_archive_without_the_view_says_what_to_do(tmp_path):
     con.close()
     out = gongkai("export", "--db", str(db))
     assert out.returncode == 2 and "gongkai check" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_export_of_a_file_that_is_no_archive_is_one_line_and_leaves_it_alone(tmp_path):
+    bad = tmp_path / "binary.db"
+    bad.write_bytes(bytes(range(256)) * 20)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    out = gongkai("export", "--db", str(bad), "--format", "xlsx", "--out", str(tmp_path / "x.xlsx"))
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "not a readable gongkai archive" in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and bad.read_bytes() == bytes(range(256)) * 20
