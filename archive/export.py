@@ -62,20 +62,19 @@ def label_for_keys(con: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
 
 def wide_table(con: sqlite3.Connection, chinese_headers: bool = False) -> WideTable:
     """Rows of the view with their metrics spread into columns, keys in the order the reports print them."""
+    cols = ", ".join(BASE_COLUMNS)
     try:
-        base = [dict(zip([d[0] for d in cur.description], r, strict=True))
-                for cur in [con.execute(f"SELECT {', '.join(BASE_COLUMNS)} FROM annual_reports ORDER BY publisher, year")]
-                for r in cur.fetchall()]
+        cur = con.execute(f"SELECT {cols} FROM annual_reports ORDER BY publisher, year")
     except sqlite3.OperationalError as exc:
         raise ExportError(f"this archive has no annual_reports view ({exc}); "
                           "run `gongkai check` once to bring it up to date") from None
-    ids = [b["report_id"] for b in base]
+    base = cur.fetchall()  # rows in BASE_COLUMNS order
     values: dict[int, dict[str, Any]] = defaultdict(dict)
     order: dict[str, int] = {}
-    for rid, key, value, rowid in con.execute(
+    for report_id, key, value, rowid in con.execute(
             "SELECT m.report_id, m.key, m.value, m.rowid FROM metrics m JOIN annual_reports a "
             "ON a.report_id = m.report_id WHERE m.value IS NOT NULL"):
-        values[rid][key] = _num(value)
+        values[report_id][key] = _num(value)
         order[key] = min(order.get(key, rowid), rowid)
     keys = sorted(order, key=lambda k: (order[k], k))
     if chinese_headers:
@@ -85,7 +84,8 @@ def wide_table(con: sqlite3.Connection, chinese_headers: bool = False) -> WideTa
             (f"{labels[k]} [{k}]" if seen[labels[k]] > 1 else labels[k]) if k in labels else k for k in keys]
     else:
         headers = list(BASE_COLUMNS) + keys
-    rows = [[b[c] for c in BASE_COLUMNS] + [values[rid].get(k) for k in keys] for b, rid in zip(base, ids, strict=True)]
+    rid = list(BASE_COLUMNS).index("report_id")
+    rows = [list(b) + [values[b[rid]].get(k) for k in keys] for b in base]
     return WideTable(keys, headers, rows)
 
 
