@@ -44,6 +44,7 @@ def _register() -> None:
         cli_crawl,
         cli_discover,
         cli_distributed,
+        cli_export,
         cli_ops,
         cli_parse,
         cli_review,
@@ -51,7 +52,8 @@ def _register() -> None:
         cli_sql,
     )
 
-    for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_sql, cli_discover):
+    for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_sql, cli_discover,
+                   cli_export):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -48,14 +48,12 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> Non
     raise AssertionError(f"gongkai serve did not listen on {port} within {timeout}s")
 
 
-@pytest.fixture
-def server(tmp_path):
-    paths = build_archive(tmp_path)
+def serve(db: Path, archive: Path):
     port = free_port()
     env = {**os.environ, "GONGKAI_REVIEW_PASSWORD": PASSWORD}
     proc = subprocess.Popen([sys.executable, "-c", "from archive.cli import main; main()", "serve",
-                             "--host", "127.0.0.1", "--port", str(port), "--db", str(paths.db),
-                             "--archive", str(paths.archive)],
+                             "--host", "127.0.0.1", "--port", str(port), "--db", str(db),
+                             "--archive", str(archive)],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, proc)
@@ -66,6 +64,18 @@ def server(tmp_path):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def server(tmp_path):
+    paths = build_archive(tmp_path)
+    yield from serve(paths.db, paths.archive)
+
+
+@pytest.fixture
+def sample_server(sample_crawl):
+    """`gongkai serve` over the crawled sample web (night 1, checked): real MISSING, LATE and T3 flags."""
+    yield from serve(sample_crawl["tmp"] / "night1.db", sample_crawl["tmp"] / "archive")
 
 
 @pytest.fixture
@@ -98,7 +108,7 @@ def test_review_a_flag_in_the_browser(server, browser, tmp_path):
     browser.find_element(By.LINK_TEXT, "#1").click()
     wait.until(EC.presence_of_element_located((By.ID, "flag-message")))
     assert browser.find_element(By.ID, "flag-status").text == "open"
-    assert "67" in browser.find_element(By.ID, "expected-found").text
+    assert "67" in browser.find_element(By.ID, "evidence-fields").text
     assert "表三 （七）总计 / 总计" in browser.find_element(By.ID, "evidence-values").text
     # the archived page beside it, from the raw capture, with its scripts not run
     frame = browser.find_element(By.ID, "capture")
@@ -126,3 +136,65 @@ def test_review_a_flag_in_the_browser(server, browser, tmp_path):
     assert sorted(queue_flags(browser)) == ["2", "3"]
     browser.get(server + "/-/gongkai?status=dismissed")
     assert queue_flags(browser) == ["1"]
+
+
+def evidence_field(driver, name: str) -> str:
+    return driver.find_element(By.CSS_SELECTOR, f'#evidence-fields dd[data-field="{name}"]').text
+
+
+def test_home_page_and_the_evidence_of_missing_late_and_t3_flags(sample_server, sample_crawl, browser):
+    """The home page at /, then a MISSING, a LATE and a T3 flag: evidence fields first, the decision
+    (login link, then the form once logged in) beside them in the top row, not under the report's values."""
+    from datetime import date
+
+    wait = WebDriverWait(browser, 15)
+    truth = sample_crawl["truth1"]
+    flags = [f for f in sample_crawl["flags_night1"] if f["status"] == "open"]
+    browser.get(sample_server + "/")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "gongkai 政府信息公开年报档案"
+    assert "#1" in browser.find_element(By.ID, "last-run").text
+    rules = {tr.get_attribute("data-rule") for tr in browser.find_elements(By.CSS_SELECTOR, "#flags-by-rule tr[data-rule]")}
+    assert rules == {f["rule"] for f in flags}
+    assert browser.find_element(By.ID, "missing-this-year").is_displayed()
+    browser.find_element(By.CSS_SELECTOR, "#search input[name=q]").send_keys("青石县")
+    browser.find_element(By.CSS_SELECTOR, "#search input[type=submit]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "table.rows-and-columns")))
+    assert "青石县" in browser.find_element(By.CSS_SELECTOR, "table.rows-and-columns").text
+
+    planted = next(a for a in truth["anomalies"] if a["rule"] == "MISSING" and not a.get("nights"))
+    missing = next(f for f in flags if f["rule"] == "MISSING" and f["publisher"] == planted["publisher"]
+                   and f["year"] == planted["year"])
+    browser.get(f"{sample_server}/-/gongkai/flag/{missing['id']}")
+    assert evidence_field(browser, "deadline") == planted["deadline"]
+    as_of = evidence_field(browser, "as_of")
+    assert int(evidence_field(browser, "days_overdue")) == (date.fromisoformat(as_of)
+                                                            - date.fromisoformat(planted["deadline"])).days
+    login_link = browser.find_element(By.ID, "login-link")
+    fields_box = browser.find_element(By.ID, "evidence-fields")
+    assert login_link.location["y"] < fields_box.location["y"] + 400  # beside the evidence, not far below
+
+    late_a = next(a for a in truth["anomalies"] if a["rule"] == "LATE")
+    late = next(f for f in flags if f["rule"] == "LATE" and f["subject"] == late_a["report_url"])
+    browser.get(f"{sample_server}/-/gongkai/flag/{late['id']}")
+    assert evidence_field(browser, "deadline") == late_a["deadline"]
+    assert evidence_field(browser, "published") == late_a["published"]
+    assert int(evidence_field(browser, "days_late")) == (date.fromisoformat(late_a["published"])
+                                                         - date.fromisoformat(late_a["deadline"])).days
+
+    # a T3 flag, logged in: the decision form sits in the top row beside the evidence
+    t3 = next(f for f in flags if f["rule"] == "T3-BALANCE")
+    browser.find_element(By.ID, "login-link").click()
+    wait.until(EC.presence_of_element_located((By.ID, "username"))).send_keys("李审阅")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login-submit").click()
+    browser.get(f"{sample_server}/-/gongkai/flag/{t3['id']}")
+    wait.until(EC.presence_of_element_located((By.ID, "decide")))
+    assert evidence_field(browser, "expected") == str(t3["evidence"]["expected"])
+    assert evidence_field(browser, "found") == str(t3["evidence"]["found"])
+    form, fields_box = browser.find_element(By.ID, "decide"), browser.find_element(By.ID, "evidence-fields")
+    values = browser.find_element(By.ID, "report-values")
+    assert form.is_displayed() and browser.find_element(By.ID, "confirm").is_displayed()
+    assert form.location["x"] > fields_box.location["x"] + 300  # beside, in the right-hand column
+    assert form.location["y"] < values.location["y"]  # above the report's ~200 values
+    json_box = browser.find_element(By.ID, "evidence-json")
+    assert json_box.location["y"] > values.location["y"]  # JSON last

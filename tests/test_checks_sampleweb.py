@@ -9,7 +9,8 @@ def _matches(flag: dict, anomaly: dict) -> bool:
     if flag["rule"] != anomaly["rule"]:
         return False
     if anomaly.get("report_url"):
-        return flag["subject"].split(" vs ")[0] == anomaly["report_url"]
+        # pair subjects: "page vs …" (CHANGED), "page, attachment" (ATTACHMENT-MISMATCH)
+        return flag["subject"].split(" vs ")[0].split(", ")[0] == anomaly["report_url"]
     return flag["subject"] == f"{anomaly['publisher']}/{anomaly['year']}"
 
 

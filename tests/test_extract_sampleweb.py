@@ -135,7 +135,8 @@ def _attachment_differences(web: SampleWeb, att: dict, rep: dict) -> list[str]:
     status, body, ctype = _fetch(web, att["url"])
     assert status == 200 and ctype == att["content_type"], att["url"]
     ex = extract(body, att["url"], ctype)
-    want = {k: v for k, v in rep["metrics"].items() if not (att["format"] == "xls" and k in PROSE_ONLY)}
+    printed = att.get("metrics", rep["metrics"])  # a planted ATTACHMENT-MISMATCH prints other values
+    want = {k: v for k, v in printed.items() if not (att["format"] == "xls" and k in PROSE_ONLY)}
     out = [f"error: {e}" for e in ex.errors]
     if ex.kind != "report":
         out.append(f"kind: expected 'report', got {ex.kind!r}")

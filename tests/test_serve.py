@@ -113,7 +113,7 @@ def test_flag_page_shows_evidence_report_values_capture_and_history(ds):
     html = get(ds, "/-/gongkai/flag/2").text
     assert "X-CARRY" in html and "2021 上年结转 1 ≠ 2020 结转下年度 2" in html
     assert "表三 四、结转下年度继续办理 / 总计" in html  # provenance of the compared value
-    assert '<div>expected<strong>2</strong></div>' in html and '<div>found<strong>1</strong></div>' in html
+    assert '<dt>expected</dt><dd data-field="expected">2</dd>' in html and '<dd data-field="found">1</dd>' in html
     assert 'class="gk-involved"><td><code>apps.carried_in.total</code></td>' in html
     assert '<iframe class="gk-capture" id="capture" sandbox=""' in html
     assert 'src="/-/gongkai/capture/1"' in html

@@ -52,8 +52,20 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "raw": "the text as printed"}),
     "extraction_errors": ("Pages whose extraction failed, for the parser maintainers.", {}),
     "migrations": ("Schema versions applied to this archive.", {}),
+    "annual_reports": ("One row per publisher and year: the authoritative report among the current ones (a view). "
+                       "Rule: the most complete extraction (most metrics, then most fields), ties to the page over "
+                       "its attachment, then the earliest published, then the lowest id. Sum over this, not over "
+                       "reports: a page and its attachment, or a repost, would count twice.", {
+        "report_id": "the chosen report (reports.id; its numbers: metrics.report_id)", "publisher": "发布机构",
+        "year": "report year", "role": "page or attachment (the one chosen)",
+        "n_metrics": "numbers extracted from the chosen report",
+        "n_reports": "current reports claiming this publisher-year (page, attachments, reposts)",
+        "n_pages": "of which pages (2+ = a repost or a second report)",
+        "other_report_ids": "the other reports of this publisher-year (JSON list of reports.id)",
+        "disagreement": "open/confirmed flags saying they disagree: ATTACHMENT-MISMATCH (page vs attachment), "
+                        "DUPLICATE (two reports, different numbers); empty = they agree"}),
     "flags": ("Findings of the checks (shared/spec/checks.md) for human review; decisions survive re-runs.", {
-        "rule": "rule id (T3-BALANCE, MISSING, …)", "severity": "error / warning",
+        "rule": "rule id (T3-BALANCE, MISSING, …): what it checks is in the rules table", "severity": "error / warning",
         "subject": "report URL, or publisher|year", "cells": "metric keys involved (JSON)",
         "identity": "rule + subject + cells (stable across runs)",
         "status": "open / confirmed / dismissed / resolved", "message": "what is wrong, in one sentence",
@@ -91,7 +103,7 @@ def _outcome_columns() -> str:
 # values are REAL (money and percentages share the column): show counts as 70, not 70.0
 PUBLISHER_SQL = f"""WITH m AS (SELECT report_id, key,
                   iif(value = CAST(value AS INTEGER), CAST(value AS INTEGER), value) AS value FROM metrics)
-SELECT r.year,
+SELECT a.year,
        {_metric('apps.new.total')} AS applications,
        {_outcome_columns()},
        {_metric('apps.result.total.total')} AS result_total,
@@ -99,19 +111,18 @@ SELECT r.year,
        {_metric('review.total')} AS reviews,
        {_metric('suit.direct.total')} AS suits_direct,
        {_metric('suit.after_review.total')} AS suits_after_review,
-       r.id AS report_id, r.title
-FROM reports r LEFT JOIN m ON m.report_id = r.id
-WHERE r.publisher = :publisher AND r.is_current = 1 AND coalesce(r.role, 'page') != 'attachment'
-GROUP BY r.id ORDER BY r.year"""
+       a.report_id, a.title
+FROM annual_reports a LEFT JOIN m ON m.report_id = a.report_id
+WHERE a.publisher = :publisher
+GROUP BY a.report_id ORDER BY a.year"""
 
-SEARCH_SQL = """SELECT r.id, r.year, r.publisher, r.title, r.url
-FROM reports r
-WHERE r.is_current = 1 AND (
-  (length(:q) >= 3 AND r.id IN (SELECT rowid FROM reports_fts
-                                WHERE reports_fts MATCH '"' || replace(:q, '"', '""') || '"'))
-  OR (length(:q) BETWEEN 1 AND 2 AND (r.title LIKE '%' || :q || '%' OR r.publisher LIKE '%' || :q || '%'
-                                      OR r.text LIKE '%' || :q || '%')))
-ORDER BY r.year DESC, r.id LIMIT 200"""
+SEARCH_SQL = """SELECT a.report_id AS id, a.year, a.publisher, a.title, a.url
+FROM annual_reports a JOIN reports r ON r.id = a.report_id
+WHERE (length(:q) >= 3 AND a.report_id IN (SELECT rowid FROM reports_fts
+                                          WHERE reports_fts MATCH '"' || replace(:q, '"', '""') || '"'))
+   OR (length(:q) BETWEEN 1 AND 2 AND (r.title LIKE '%' || :q || '%' OR r.publisher LIKE '%' || :q || '%'
+                                       OR r.text LIKE '%' || :q || '%'))
+ORDER BY a.year DESC, a.report_id LIMIT 200"""
 
 QUERIES: dict[str, dict[str, Any]] = {
     "open_flags": {
@@ -160,9 +171,15 @@ FROM flags WHERE status = 'open' GROUP BY year ORDER BY year DESC""",
 
 def build_metadata(db_name: str, title: str = "gongkai 政府信息公开年报档案") -> dict[str, Any]:
     """Datasette metadata for the archive database named `db_name` (its file stem)."""
+    from archive.reference import REFERENCES
+
     tables: dict[str, Any] = {}
     for name, (description, columns) in TABLES.items():
         tables[name] = {"description": description, "columns": columns}
+    for ref in REFERENCES.values():  # generated tables describe themselves
+        tables[ref.name] = {"description": ref.description,
+                            "columns": {c: d for c, (_, d) in ref.columns.items()}}
+    tables["rules"]["label_column"] = "description"
     tables["reports"].update({"fts_table": "reports_fts", "fts_pk": "id", "sort_desc": "year",
                               "facets": ["year", "format", "kind"]})
     tables["flags"].update({"facets": ["status", "rule", "severity", "year"], "sort_desc": "id"})

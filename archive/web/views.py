@@ -78,6 +78,45 @@ async def can_review(datasette, actor: dict | None) -> bool:
     return bool(actor) and await datasette.permission_allowed(actor, REVIEW_ACTION, default=False)
 
 
+# ----------------------------------------------------------------------------- home
+
+
+async def home(datasette, request) -> Response:
+    """The archive at a glance (replaces Datasette's table list at /): last night's run, open flags by
+    rule with what each rule checks, publishers missing the latest due year, a search box."""
+    ctx: dict[str, Any] = {"run": None, "run_summary": {}, "by_rule": [], "chart": None, "missing": [],
+                           "due_year": None, "counts": {}, "has_flags": await _has_table(datasette, "flags")}
+    if await _has_table(datasette, "crawl_runs"):
+        runs = await _rows(datasette, "SELECT id, started_at, finished_at, status, as_of, summary FROM crawl_runs "
+                                      "ORDER BY id DESC LIMIT 1")
+        if runs:
+            ctx["run"] = runs[0]
+            summary = _json_load(runs[0].get("summary"), {})
+            ctx["run_summary"] = summary if isinstance(summary, dict) else {}
+    if await _has_table(datasette, "annual_reports"):
+        counts = await _rows(datasette, "SELECT count(*) AS reports, count(DISTINCT publisher) AS publishers, "
+                                        "min(year) AS first, max(year) AS last FROM annual_reports")
+        ctx["counts"] = counts[0] if counts else {}
+    if ctx["has_flags"]:
+        rules = await _has_table(datasette, "rules")
+        ctx["by_rule"] = await _rows(datasette, (
+            "SELECT f.rule, f.severity, count(*) AS n" + (", r.description" if rules else ", NULL AS description")
+            + " FROM flags f" + (" LEFT JOIN rules r ON r.id = f.rule" if rules else "")
+            + " WHERE f.status = 'open' GROUP BY f.rule, f.severity ORDER BY f.severity = 'error' DESC, n DESC, f.rule"))
+        ctx["chart"] = hbar_chart([(r["rule"], r["n"]) for r in ctx["by_rule"]], "open flags per rule")
+        latest = await _rows(datasette, "SELECT max(year) AS y FROM flags WHERE rule = 'MISSING' AND status = 'open'")
+        as_of = (ctx["run"] or {}).get("as_of") or ""
+        due = int(as_of[:4]) - 1 if as_of[:4].isdigit() else (latest[0]["y"] if latest else None)
+        ctx["due_year"] = due
+        ctx["missing"] = await _rows(datasette, "SELECT id, publisher, site, evidence FROM flags WHERE rule = 'MISSING' "
+                                                "AND status = 'open' AND year = ? ORDER BY publisher", [due])
+        for m in ctx["missing"]:
+            m["deadline"] = _json_load(m.pop("evidence"), {}).get("deadline")
+        ctx["missing_all"] = (await _rows(datasette, "SELECT count(*) AS n FROM flags WHERE rule = 'MISSING' "
+                                                     "AND status = 'open'"))[0]["n"]
+    return await _render(datasette, request, "gongkai_home.html", ctx)
+
+
 # ----------------------------------------------------------------------------- queue
 
 
@@ -134,6 +173,63 @@ def evidence_summary(evidence: Any) -> dict[str, Any]:
     return {k: evidence[k] for k in ("formula", "expected", "found", "tolerance") if k in evidence}
 
 
+def _days_between(a: Any, b: Any) -> int | None:
+    from datetime import date
+
+    try:
+        return (date.fromisoformat(str(b)[:10]) - date.fromisoformat(str(a)[:10])).days
+    except ValueError:
+        return None
+
+
+#: rule -> the evidence fields a reviewer reads first, in order (label, evidence key); computed ones below
+FIELDS_BY_RULE: dict[str, list[tuple[str, str]]] = {
+    "MISSING": [("publisher", "publisher"), ("year", "year"), ("deadline", "deadline"), ("days overdue", "days_overdue"),
+                ("checked as of", "as_of"), ("grace days", "grace_days")],
+    "LATE": [("deadline", "deadline"), ("published", "published"), ("days late", "days_late")],
+}
+GENERIC_FIELDS: list[tuple[str, str]] = [("formula", "formula"), ("expected", "expected"), ("found", "found"),
+                                         ("tolerance", "tolerance")]
+
+
+def evidence_fields(rule: str, evidence: Any) -> list[dict[str, Any]]:
+    """The evidence as labelled fields ({"label", "name", "value"}), before any JSON: for MISSING the deadline
+    and days overdue, for LATE the deadline, publication and days late; otherwise expected / found; then any
+    other plain value of the evidence."""
+    if not isinstance(evidence, dict):
+        return []
+    ev = dict(evidence)
+    if rule == "MISSING" and "deadline" in ev and "days_overdue" not in ev:
+        days = _days_between(ev["deadline"], ev.get("as_of"))
+        if days is not None:
+            ev["days_overdue"] = days - int(ev.get("grace_days") or 0)
+    if rule == "LATE" and "days_late" not in ev and "deadline" in ev:
+        ev["days_late"] = _days_between(ev["deadline"], ev.get("published"))
+    wanted = FIELDS_BY_RULE.get(rule, GENERIC_FIELDS)
+    out = [{"label": label, "name": key, "value": _num(ev[key])} for label, key in wanted if key in ev]
+    shown = {f["name"] for f in out}
+    out += [{"label": k.replace("_", " "), "name": k, "value": _num(v)} for k, v in ev.items()
+            if k not in shown and isinstance(v, str | int | float) and not isinstance(v, bool)]
+    return out
+
+
+def disagreeing_values(rule: str, evidence: Any) -> list[dict[str, Any]]:
+    """The two values that disagree, each with where it comes from (report, year, provenance): this year's
+    上年结转 against last year's 结转下年度 (X-CARRY), the page against its attachment (ATTACHMENT-MISMATCH),
+    report a against report b (DUPLICATE). Empty when the evidence has no such pair (T3: see expected/found)."""
+    if not isinstance(evidence, dict):
+        return []
+    if rule == "ATTACHMENT-MISMATCH" and isinstance(evidence.get("page"), dict):
+        return [{"side": "page", **evidence["page"]}, {"side": "attachment", **(evidence.get("attachment") or {})}]
+    values = evidence.get("values")
+    if rule.startswith("X-") and isinstance(values, list) and len(values) >= 2:
+        cur, prev = values[0], values[1]
+        if isinstance(cur, dict) and isinstance(prev, dict):
+            return [{"side": f"this report ({cur.get('year', '')})", **cur},
+                    {"side": f"last year's report ({prev.get('year', '')})", **prev}]
+    return []
+
+
 def _json_load(text: Any, default: Any) -> Any:
     if not text:
         return default
@@ -180,6 +276,8 @@ async def flag_page(datasette, request) -> Response:
     actor = request.actor
     context = {
         "flag": flag, "evidence": evidence, "summary": evidence_summary(evidence), "cited": cited,
+        "fields": evidence_fields(flag.get("rule") or "", evidence),
+        "pair": disagreeing_values(flag.get("rule") or "", evidence),
         "evidence_json": json.dumps(evidence, ensure_ascii=False, indent=2), "cells": cells,
         "report": report, "metrics": metrics, "page": page, "events": events,
         "can_review": await can_review(datasette, actor), "actor": actor,
@@ -269,8 +367,7 @@ async def publisher(datasette, request) -> Response:
     name = request.args.get("name") or ""
     if not name:
         pubs = await _rows(datasette, "SELECT publisher, count(*) AS reports, min(year) AS first, max(year) AS last "
-                                      "FROM reports WHERE is_current = 1 AND publisher IS NOT NULL "
-                                      "GROUP BY publisher ORDER BY publisher")
+                                      "FROM annual_reports GROUP BY publisher ORDER BY publisher")
         return await _render(datasette, request, "gongkai_publishers.html", {"publishers": pubs})
     rows = await _rows(datasette, PUBLISHER_SQL, {"publisher": name})
     for r in rows:
@@ -289,6 +386,7 @@ async def publisher(datasette, request) -> Response:
 
 
 ROUTES = [
+    (r"^/$", home),
     (r"^/-/gongkai/?$", queue),
     (r"^/-/gongkai/flag/(?P<flag_id>\d+)$", flag_page),
     (r"^/-/gongkai/flag/(?P<flag_id>\d+)/decide$", decide),

@@ -76,6 +76,8 @@ class Attachment:
     url: str
     fmt: str
     report: Report
+    #: values the attached document prints differently from its page (a planted ATTACHMENT-MISMATCH)
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -206,7 +208,7 @@ FIXED_PLANS: dict[int, list[tuple[str, int, int, dict]]] = {
         ("LATE", 0, 2020, {}), ("IMAGE-ONLY", 1, 2019, {}), ("ATTACH-ONLY", 0, 2016, {"fmt": "pdf"}),
         ("JS-STUB", 2, 2023, {}), ("ERRORS", 0, 0, {})],
     1: [("T3-RESULT-SUM", 0, 2022, {"night2": "fix"}), ("L-ANSWER-SUM", 0, 2015, {}), ("LATE", 1, 2023, {}),
-        ("ATTACH", 1, 2021, {"fmt": "docx"}), ("REPOST", 2, 2024, {}), ("META-STUB", 1, 2024, {}),
+        ("ATTACH", 1, 2021, {"fmt": "docx", "mismatch": "apps.new.total"}), ("REPOST", 2, 2024, {}), ("META-STUB", 1, 2024, {}),
         ("OFFSITE", 0, 0, {}), ("X-REPEAT", 0, 2017, {})],
     2: [("T3-ROW-SUM", 0, 2020, {}), ("T4-SUM", 1, 2022, {}), ("ATTACH", 0, 2023, {"fmt": "xls"}),
         ("NEW-LATE", 2, 2025, {}), ("TEXT-EDIT", 0, 2024, {}), ("SPLIT-T4", 0, 2021, {})],
@@ -417,6 +419,12 @@ def _plant(site: Site, rules: dict, seed: int, night: int) -> None:
                 if fmt == "xls" and rep.fmt == "legacy":
                     fmt = "pdf"
                 _attach(site, rep, fmt)
+                key = opts.get("mismatch")
+                if key and key in m:
+                    att = rep.attachments[-1]
+                    att.metrics[key] = m[key] + 10
+                    _anom(site, "ATTACHMENT-MISMATCH", rep, [key], attachment_url=att.url,
+                          attachment_values=dict(att.metrics))
                 if rule == "ATTACH-ONLY":
                     rep.stats_in = "attachment"
             elif rule == "SPLIT-T4":

@@ -38,7 +38,9 @@ def build_truth(web: SampleWeb) -> dict:
                                  "repost_of": rep.repost_of, "published": rep.published,
                                  "linked_via": next((s for s, tg in site.stubs.items() if tg == rep.url), None)})
             t["attachments"] += [{"url": a.url, "report_url": rep.url, "format": a.fmt,
-                                  "content_type": CONTENT_TYPES[a.fmt]} for a in rep.attachments]
+                                  "content_type": CONTENT_TYPES[a.fmt],
+                                  # what the document prints: the page's values but for a planted mismatch
+                                  "metrics": {**rep.visible_metrics(), **a.metrics}} for a in rep.attachments]
         t["non_reports"] += [u for u, it in site.pages.items() if it.kind == "non_report" and u not in site.disallowed]
         t["redirect_stubs"] += [{"url": u, "target": tg, "kind": site.pages[u].kind} for u, tg in site.stubs.items()]
         t["disallowed"] += site.disallowed

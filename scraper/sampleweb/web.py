@@ -11,7 +11,7 @@ import email.utils
 import hashlib
 import json
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -148,7 +148,8 @@ class SampleWeb:
             text, lm = P.plain_page(site, it), it.date
         elif kind == "attachment":
             att = obj
-            blob = make_attachment(build_doc(att.report), att.fmt)
+            rep = replace(att.report, metrics={**att.report.metrics, **att.metrics}) if att.metrics else att.report
+            blob = make_attachment(build_doc(rep), att.fmt)
             return _resp(site, blob, CONTENT_TYPES[att.fmt], att.report.modified)
         elif kind == "portal":
             text = obj
