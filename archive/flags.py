@@ -60,9 +60,16 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+#: evidence keys that say when a finding was checked, not what it found (MISSING's `as_of`): left out of the
+#: hash, or a decided MISSING flag would re-open every day
+VOLATILE_EVIDENCE: tuple[str, ...] = ("as_of",)
+
+
 def evidence_hash(evidence: dict[str, Any]) -> str:
-    """Stable hash of the evidence (key order ignored): equal hash = the finding did not change."""
-    return hashlib.sha256(_json(evidence).encode()).hexdigest()[:16]
+    """Stable hash of the evidence (key order ignored, when-checked keys left out): equal hash = the
+    finding did not change."""
+    stable = {k: v for k, v in evidence.items() if k not in VOLATILE_EVIDENCE}
+    return hashlib.sha256(_json(stable).encode()).hexdigest()[:16]
 
 
 def _event(db: sqlite_utils.Database, flag_id: int, event: str, at: str, who: str | None = None,
@@ -136,7 +143,7 @@ def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id
                                                "note": None})
                 counts[event] += 1
             else:
-                db["flags"].update(row["id"], base)
+                db["flags"].update(row["id"], {**base, "evidence": _json(f.evidence)})
                 counts["unchanged"] += 1
         for ident, row in existing.items():
             if ident in synced or row["status"] == "resolved" or ident not in in_scope:

@@ -71,6 +71,22 @@ def test_dismissed_stays_dismissed_and_confirmed_stays_confirmed(db):
     assert events(db, a) == ["opened", "dismissed"]
 
 
+def test_a_dismissed_missing_flag_stays_dismissed_on_later_days(db):
+    """MISSING's evidence says when it was checked (as_of): a later day is not new evidence."""
+    def missing(as_of: str) -> Finding:
+        return Finding(rule="MISSING", severity="error", subject="测试县/2023", cells=(), message="no 2023 report",
+                       evidence={"publisher": "测试县", "year": 2023, "deadline": "2024-03-31", "grace_days": 0,
+                                 "as_of": as_of}, publisher="测试县", year=2023)
+    sync_findings(db, [missing("2024-06-01")], now="t1")
+    flag = next(db["flags"].rows)
+    dismiss(db, flag["id"], note="abolished in 2023", who="li", now="t2")
+    counts = sync_findings(db, [missing("2024-06-02")], now="t3")
+    row = db["flags"].get(flag["id"])
+    assert counts["unchanged"] == 1 and counts["evidence_changed"] == 0
+    assert row["status"] == "dismissed" and json.loads(row["evidence"])["as_of"] == "2024-06-02"
+    assert events(db, flag["id"]) == ["opened", "dismissed"]
+
+
 def test_evidence_change_reopens_with_an_event_keeping_the_old_evidence(db):
     sync_findings(db, [F(found=3)], now="t1")
     fid = next(db["flags"].rows)["id"]
