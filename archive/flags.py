@@ -65,6 +65,10 @@ def _json(value: Any) -> str:
 VOLATILE_EVIDENCE: tuple[str, ...] = ("as_of",)
 
 
+def _full_hash(evidence: dict[str, Any]) -> str:
+    return hashlib.sha256(_json(evidence).encode()).hexdigest()[:16]
+
+
 def evidence_hash(evidence: dict[str, Any]) -> str:
     """Stable hash of the evidence (key order ignored, when-checked keys left out): equal hash = the
     finding did not change."""
@@ -132,7 +136,8 @@ def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id
                 _event(db, flag_id, "opened", now, evidence=f.evidence, run_id=run_id)
                 counts["opened"] += 1
                 continue
-            changed = row["evidence_hash"] != h
+            # an archive hashed before VOLATILE_EVIDENCE existed: the whole evidence's hash also means "same"
+            changed = row["evidence_hash"] not in (h, _full_hash(f.evidence))
             if row["status"] == "resolved" or changed:
                 event = "reopened" if row["status"] == "resolved" else "evidence_changed"
                 note = (f"re-opened: evidence changed (was {row['status']})" if changed
@@ -143,7 +148,7 @@ def sync_findings(db: sqlite_utils.Database, findings: Iterable[Finding], run_id
                                                "note": None})
                 counts[event] += 1
             else:
-                db["flags"].update(row["id"], {**base, "evidence": _json(f.evidence)})
+                db["flags"].update(row["id"], {**base, "evidence": _json(f.evidence), "evidence_hash": h})
                 counts["unchanged"] += 1
         for ident, row in existing.items():
             if ident in synced or row["status"] == "resolved" or ident not in in_scope:

@@ -44,14 +44,15 @@ def test_a_second_demo_keeps_the_decisions_of_the_first(sample_crawl, tmp_path):
     assert con.execute("SELECT status, note FROM flags WHERE id = ?", [t3["id"]]).fetchone() == (
         "dismissed", "表中含撤回申请，不是错误")
     con.close()
-    # the T3 decision lives on in the new archive; the MISSING one was about another check date
-    # (its evidence names the day it was checked), so it is not applied to different evidence
-    assert "kept 1 of 2 review decision(s)" in out.stdout
+    # both decisions live on in the new archive (MISSING's evidence names the day it was checked, which is
+    # not a change of evidence)
+    assert "kept 2 of 2 review decision(s)" in out.stdout
     con = sqlite3.connect(tmp_path / "demo" / "gongkai.db")
     try:
         row = con.execute("SELECT status, note, decided_by FROM flags WHERE identity = ?", [t3["identity"]]).fetchone()
         assert row == ("dismissed", "表中含撤回申请，不是错误", "李审阅")
-        assert con.execute("SELECT status FROM flags WHERE identity = ?", [missing["identity"]]).fetchone() == ("open",)
+        assert con.execute("SELECT status, note FROM flags WHERE identity = ?", [missing["identity"]]).fetchone() == (
+            "confirmed", "网站上确实没有")
     finally:
         con.close()
 
