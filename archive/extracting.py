@@ -4,7 +4,6 @@ extractors of pipeline/, and store reports + metrics + full text. The same code 
 
 from __future__ import annotations
 
-import gzip
 import json
 import zlib
 from collections import Counter
@@ -15,30 +14,70 @@ import sqlite_utils
 from archive.store import now_iso, transaction
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
+from pipeline.limits import LIMITS, LimitExceeded
 
 EXTRACTOR_VERSION = "1"
 #: metrics that only describe where a report is, not what it says (not copied from attachments)
 _REPORT_ROLES = ("report", "attachment")
 
 
-def decode_content(headers: list[tuple[str, str]], body: bytes) -> bytes:
-    """Undo Content-Encoding (the archive keeps bytes as sent; extraction needs the document)."""
+def decode_content(headers: list[tuple[str, str]], body: bytes, limit: int | None = None) -> bytes:
+    """Undo Content-Encoding (the archive keeps bytes as sent; extraction needs the document), producing at
+    most `limit` bytes (LIMITS.max_decompressed_bytes): a 1 MB gzip bomb must not become 1 GiB in memory.
+    Raises LimitExceeded past the limit; a damaged encoding gives the raw bytes to the extractor."""
     enc = next((v.lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    limit = LIMITS.max_decompressed_bytes if limit is None else limit
     try:
         if "gzip" in enc:
-            return gzip.decompress(body)
+            return _inflate(body, 16 + zlib.MAX_WBITS, limit)
         if "deflate" in enc:
             try:
-                return zlib.decompress(body)
+                return _inflate(body, zlib.MAX_WBITS, limit)
             except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)
+                return _inflate(body, -zlib.MAX_WBITS, limit)
         if "br" in enc:
-            import brotli  # type: ignore[import-not-found]
-
-            return brotli.decompress(body)
+            return _unbrotli(body, limit)
+    except LimitExceeded:
+        raise
     except Exception:  # noqa: BLE001 - a bad encoding is reported by the extractor on the raw bytes
         return body
     return body
+
+
+def _too_big(limit: int) -> LimitExceeded:
+    return LimitExceeded("decompressed bytes of the response body", limit)
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    """zlib/gzip in bounded steps (max_length), members of a multi-member gzip one after the other."""
+    out = bytearray()
+    while data:
+        d = zlib.decompressobj(wbits)
+        chunk = data
+        while chunk and not d.eof:
+            out += d.decompress(chunk, limit + 1 - len(out))
+            if len(out) > limit:
+                raise _too_big(limit)
+            chunk = d.unconsumed_tail
+        out += d.flush()
+        if len(out) > limit:
+            raise _too_big(limit)
+        if not d.eof or wbits < 16:
+            break
+        data = d.unused_data
+    return bytes(out)
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    import brotli  # type: ignore[import-not-found]
+
+    d, out = brotli.Decompressor(), bytearray()
+    out += d.process(data, output_buffer_limit=limit + 1)
+    while len(out) <= limit and not d.is_finished() and not d.can_accept_more_data():
+        out += d.process(b"", output_buffer_limit=limit + 1 - len(out))
+    if len(out) > limit:
+        raise _too_big(limit)
+    return bytes(out)
 
 
 @dataclass
@@ -62,16 +101,27 @@ def extract_page(warc_dir, page: dict) -> Extraction:
         ex = Extraction(kind="not_report")
         ex.errors.append(f"cannot read capture {page['warc_file']}:{page['warc_offset']}: {exc}")
         return ex
-    body = decode_content(rec.headers, rec.body)
+    if len(rec.body) > LIMITS.max_bytes:
+        return failed_extraction(page, str(LimitExceeded("bytes of a captured document", LIMITS.max_bytes,
+                                                         len(rec.body))))
+    try:
+        body = decode_content(rec.headers, rec.body)
+    except LimitExceeded as exc:
+        return failed_extraction(page, str(exc))
     from pipeline.extract import extract
 
     try:
         return extract(body, page["url"], _content_type(rec.headers))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-        ex = Extraction(kind="not_report")
-        ex.fields["url"] = page["url"]
-        ex.errors.append(f"extraction failed: {type(exc).__name__}: {exc}")
-        return ex
+        return failed_extraction(page, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def failed_extraction(page: dict, error: str) -> Extraction:
+    """What a document that could not be read is stored as: no fields but its URL, one error line."""
+    ex = Extraction(kind="not_report")
+    ex.fields["url"] = page["url"]
+    ex.errors.append(" ".join(error.split()))
+    return ex
 
 
 def _has_stats(ex_metrics: dict) -> bool:
