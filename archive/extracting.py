@@ -118,6 +118,24 @@ def extract_page(warc_dir, page: dict) -> Extraction:
         return failed_extraction(page, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
+def extract_document(body: bytes, url: str = "", content_type: str | None = None) -> Extraction:
+    """extract() of one document in a capped worker (`gongkai parse`): the same memory and time caps as
+    the archive's extraction, whatever the file."""
+    from archive.guarded import guarded_map
+
+    page = {"url": url}
+    if len(body) > LIMITS.max_bytes:
+        return failed_extraction(page, str(LimitExceeded("bytes of a document", LIMITS.max_bytes, len(body))))
+    return next(guarded_map(_extract_one, [(body, url, content_type)],
+                            lambda args, why: failed_extraction(page, why), workers=1))
+
+
+def _extract_one(body: bytes, url: str, content_type: str | None) -> Extraction:
+    from pipeline.extract import extract
+
+    return extract(body, url, content_type)
+
+
 def failed_extraction(page: dict, error: str) -> Extraction:
     """What a document that could not be read is stored as: no fields but its URL, one error line."""
     ex = Extraction(kind="not_report")

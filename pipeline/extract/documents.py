@@ -39,7 +39,7 @@ def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> s
         return _ole_kind(body, url)
     if head.startswith(b"PK\x03\x04"):
         try:
-            check_zip(body)
+            check_zip(body, stream=False)
             names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
         except (zipfile.BadZipFile, LimitExceeded):
             names = set()
@@ -125,10 +125,11 @@ def cap_text(doc: Document, limit: int | None = None) -> None:
         doc.text = doc.text[:limit]
 
 
-def check_zip(body: bytes) -> None:
-    """Refuse a zip container (DOCX, XLSX) before anything inflates it: too many members, or members whose
-    declared sizes add up past LIMITS.max_decompressed_bytes (a 4 MB DOCX declaring 4 GB). zipfile never
-    returns more than a member's declared size (and a lie fails the CRC), so the check bounds the inflating."""
+def check_zip(body: bytes, stream: bool = True) -> None:
+    """Refuse a zip container (DOCX, XLSX) before a library inflates it whole: too many members, members
+    whose declared sizes add up past LIMITS.max_decompressed_bytes (a 4 MB DOCX declaring 4 GB), or (with
+    `stream`) a member that inflates past its declared size: each is inflated in small reads, which zipfile
+    bounds by the declared size, and a lie fails its CRC (zipfile's own read() of a member is not bounded)."""
     entries = _zip_entries_declared(body)
     if entries is not None and entries > LIMITS.max_zip_members:
         raise LimitExceeded("members of the zip container", LIMITS.max_zip_members, entries)
@@ -138,6 +139,12 @@ def check_zip(body: bytes) -> None:
     total = sum(i.file_size for i in infos)
     if total > LIMITS.max_decompressed_bytes:
         raise LimitExceeded("decompressed bytes of the zip members", LIMITS.max_decompressed_bytes, total)
+    if stream:
+        with zipfile.ZipFile(io.BytesIO(body)) as zf:
+            for info in infos:
+                with zf.open(info) as fh:
+                    while fh.read(1 << 16):
+                        pass
 
 
 def _zip_entries_declared(body: bytes) -> int | None:
