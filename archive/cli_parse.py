@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from archive.cli import GongkaiError
+from pipeline.limits import LIMITS
 
 USER_AGENT = "gongkai/0.1 (+government report archive; polite single fetch)"
 SUMMARY_METRICS = ("apps.new.total", "apps.carried_in.total", "apps.result.total.total", "apps.carried_out.total",
@@ -40,7 +41,8 @@ def read_input(path_or_url: str, timeout: float = 30.0) -> tuple[bytes, str, str
     if path.is_dir():
         raise GongkaiError(f"is a directory, not a document: {path_or_url}")
     try:
-        body = path.read_bytes()
+        with open(path, "rb") as fh:  # one byte past the limit is enough to say the file is too large
+            body = fh.read(LIMITS.max_bytes + 1)
     except OSError as exc:
         raise GongkaiError(f"cannot read {path_or_url}: {exc.strerror or exc}") from None
     return body, "", mimetypes.guess_type(path.name)[0]

@@ -125,7 +125,7 @@ def extract_document(body: bytes, url: str = "", content_type: str | None = None
 
     page = {"url": url}
     if len(body) > LIMITS.max_bytes:
-        return failed_extraction(page, str(LimitExceeded("bytes of a document", LIMITS.max_bytes, len(body))))
+        return failed_extraction(page, str(LimitExceeded("bytes of a document", LIMITS.max_bytes)))
     return next(guarded_map(_extract_one, [(body, url, content_type)],
                             lambda args, why: failed_extraction(page, why), workers=1))
 

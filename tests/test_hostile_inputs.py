@@ -166,3 +166,31 @@ def test_bombs_in_the_archive_are_recorded_errors_and_the_rest_is_extracted(tmp_
         assert json.loads(rows["bomb.html"]["errors"]) == [errors["bomb.html"]]
     finally:
         arch.close()
+
+
+MEASURED = """
+import json, resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=120)
+print(json.dumps({"rc": out.returncode, "stdout": out.stdout, "stderr": out.stderr[-2000:],
+                  "peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.parametrize("name", ["docx-zip-bomb", "html-200MB-page", "xlsx-far-cell"])
+def test_gongkai_parse_of_a_hostile_file_says_why_and_stays_small(tmp_path, name):
+    """`gongkai parse FILE` in a subprocess capped at 1 GiB: a one-line error in its JSON, exit 0, and the
+    command's own peak RSS small (measured by a fresh parent whose only child it is; the extraction worker
+    it starts is capped by its own RLIMIT_AS)."""
+    from sampleweb_helpers import GONGKAI
+
+    build, _url, expected = CASES[name]
+    path = build(tmp_path)
+    out = subprocess.run([sys.executable, "-c", MEASURED, *GONGKAI, "parse", str(path), "--json"],
+                         capture_output=True, text=True, timeout=150, preexec_fn=_cap(), cwd=ROOT)
+    res = json.loads(out.stdout)
+    assert res["rc"] == 0, res["stderr"]
+    errors = json.loads(res["stdout"])["errors"]
+    if name == "html-200MB-page":  # refused before anything reads it whole
+        expected = f"limit reached: bytes of a document over {LIMITS.max_bytes}"
+    assert any(expected in e for e in errors), errors
+    assert res["peak_mb"] < 250, res["peak_mb"]
