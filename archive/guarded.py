@@ -5,7 +5,8 @@ can still blow up on a file nobody foresaw. So extraction of archived documents 
 ProcessPool: a task that overruns is killed and its worker replaced) whose address space is capped by
 RLIMIT_AS: a document that needs more memory fails with MemoryError or kills its worker, a document that
 hangs is stopped at the wall-clock timeout, and either way it becomes one recorded error while the run goes
-on. Results come back in submission order, so the single archive writer writes in capture order.
+on. Each task also has a CPU budget (RLIMIT_CPU) that the kernel enforces even if the pool's owner dies.
+Results come back in submission order, so the single archive writer writes in capture order.
 
 Workers are forked from a fresh forkserver process (not from the caller, whose address space, e.g. a
 crawl's, may already exceed the cap), with the extractors preloaded so a replacement starts quickly.
@@ -37,6 +38,16 @@ def cap_memory(limit: int) -> None:
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _call(fn: Callable[..., T], args: tuple, cpu_seconds: float) -> T:
+    """fn(*args) with a kernel-enforced CPU budget (RLIMIT_CPU, from this worker's usage so far): should the
+    pool's owner die, an orphaned worker stuck on a document still ends (SIGXCPU) instead of spinning."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(usage.ru_utime + usage.ru_stime + cpu_seconds) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    return fn(*args)
 
 
 def workers_default() -> int:
@@ -73,7 +84,7 @@ def guarded_map(fn: Callable[..., T], tasks: Iterable[tuple], failed: Callable[[
                 args = next(source, None)
                 if args is None:
                     break
-                pending.append((args, pool.schedule(fn, args=args, timeout=timeout)))
+                pending.append((args, pool.schedule(_call, args=(fn, args, timeout), timeout=timeout)))
             if not pending:
                 break
             args, future = pending.popleft()

@@ -24,7 +24,7 @@ class Limits:
     max_zip_members: int = 2_000
     #: bytes of HTML or text parsed from one page (the rest is cut, with an error); lxml huge_tree stays off
     max_page_bytes: int = 16 * MiB
-    #: cells of one table or sheet after rowspan/colspan expansion (rows x columns)
+    #: grid cells of one document's tables or sheets after rowspan/colspan expansion (rows x columns)
     max_cells: int = 200_000
     #: a rowspan/colspan larger than this is clamped (real tables span a few dozen rows at most)
     max_span: int = 200

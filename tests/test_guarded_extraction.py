@@ -117,3 +117,19 @@ def test_reports_are_written_in_capture_order_in_short_transactions(archive):
     assert commits == -(-20 // LIMITS.write_batch)  # 8 + 8 + 4: no transaction holds the whole run
     # reparse goes through the same workers and finds nothing changed
     assert reparse(archive.db, archive.paths.warc_dir, workers=2).changed_values == []
+
+
+def _spin(seconds: float) -> int:
+    end, n = time.monotonic() + seconds, 0
+    while time.monotonic() < end:
+        n += 1
+    return n
+
+
+def test_a_task_past_its_cpu_budget_is_ended_by_the_kernel():
+    """The CPU cap (RLIMIT_CPU, SIGXCPU) holds without the pool's wall clock: here the wall clock is not
+    reached first only because the task spins on the CPU (the rlimit is rounded up to whole seconds)."""
+    import archive.guarded as guarded
+
+    out = list(guarded_map(guarded._call, [(_spin, (8.0,), 1.0)], _why, workers=1, timeout=30))
+    assert out[0].startswith("extraction stopped: the worker died (exit code -24"), out
