@@ -29,7 +29,10 @@ from pipeline.limits import LIMITS
 T = TypeVar("T")
 MiB = 1024 * 1024
 #: imported once in the forkserver, so each (re)started worker has them already
-_PRELOAD = ["archive.extracting", "pipeline.extract", "pipeline.extract.documents", "pipeline.extract.html"]
+#: (a module missing here is skipped by multiprocessing)
+_PRELOAD = ["archive.extracting", "pipeline.extract", "pipeline.extract.documents", "pipeline.extract.html",
+            "pipeline.extract.metadata", "pipeline.extract.tables", "pipeline.extract.textfallback",
+            "pipeline.extract.prose", "pipeline.extract.pdf", "pypdf", "docx", "openpyxl", "xlrd", "olefile"]
 
 
 def cap_memory(limit: int) -> None:
