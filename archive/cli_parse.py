@@ -39,7 +39,8 @@ def read_input(path_or_url: str, timeout: float = 30.0) -> tuple[bytes, str, str
     if path.is_dir():
         raise GongkaiError(f"is a directory, not a document: {path_or_url}")
     try:
-        body = path.read_bytes()
+        with open(path, "rb") as fh:  # one byte past the limit is enough to say the file is too large
+            body = fh.read(LIMITS.max_bytes + 1)
     except OSError as exc:
         raise GongkaiError(f"cannot read {path_or_url}: {exc.strerror or exc}") from None
     return body, "", mimetypes.guess_type(path.name)[0]
@@ -150,10 +151,10 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the extraction as one JSON object (spec/cli.md).")
 def parse_command(path_or_url: str, as_json: bool) -> None:
     """Extract one saved page or document (file path or http(s) URL) without an archive."""
-    from pipeline.extract import extract
+    from archive.extracting import extract_document
 
     body, url, content_type = read_input(path_or_url)
-    ex = extract(body, url, content_type)
+    ex = extract_document(body, url, content_type)  # in a worker capped like the archive's extraction
     data = ex.to_json(report_flags(ex))
     data["tables"] = list(ex.tables)
     data["blank_cells"] = list(ex.blank_cells)

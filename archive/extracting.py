@@ -4,10 +4,11 @@ extractors of pipeline/, and store reports + metrics + full text. The same code 
 
 from __future__ import annotations
 
-import gzip
 import json
+import sys
 import zlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -15,30 +16,70 @@ import sqlite_utils
 from archive.store import now_iso, transaction
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
+from pipeline.limits import LIMITS, LimitExceeded
 
 EXTRACTOR_VERSION = "1"
 #: metrics that only describe where a report is, not what it says (not copied from attachments)
 _REPORT_ROLES = ("report", "attachment")
 
 
-def decode_content(headers: list[tuple[str, str]], body: bytes) -> bytes:
-    """Undo Content-Encoding (the archive keeps bytes as sent; extraction needs the document)."""
+def decode_content(headers: list[tuple[str, str]], body: bytes, limit: int | None = None) -> bytes:
+    """Undo Content-Encoding (the archive keeps bytes as sent; extraction needs the document), producing at
+    most `limit` bytes (LIMITS.max_decompressed_bytes): a 1 MB gzip bomb must not become 1 GiB in memory.
+    Raises LimitExceeded past the limit; a damaged encoding gives the raw bytes to the extractor."""
     enc = next((v.lower() for k, v in headers if k.lower() == "content-encoding"), "")
+    limit = LIMITS.max_decompressed_bytes if limit is None else limit
     try:
         if "gzip" in enc:
-            return gzip.decompress(body)
+            return _inflate(body, 16 + zlib.MAX_WBITS, limit)
         if "deflate" in enc:
             try:
-                return zlib.decompress(body)
+                return _inflate(body, zlib.MAX_WBITS, limit)
             except zlib.error:
-                return zlib.decompress(body, -zlib.MAX_WBITS)
+                return _inflate(body, -zlib.MAX_WBITS, limit)
         if "br" in enc:
-            import brotli  # type: ignore[import-not-found]
-
-            return brotli.decompress(body)
+            return _unbrotli(body, limit)
+    except LimitExceeded:
+        raise
     except Exception:  # noqa: BLE001 - a bad encoding is reported by the extractor on the raw bytes
         return body
     return body
+
+
+def _too_big(limit: int) -> LimitExceeded:
+    return LimitExceeded("decompressed bytes of the response body", limit)
+
+
+def _inflate(data: bytes, wbits: int, limit: int) -> bytes:
+    """zlib/gzip in bounded steps (max_length), members of a multi-member gzip one after the other."""
+    out = bytearray()
+    while data:
+        d = zlib.decompressobj(wbits)
+        chunk = data
+        while chunk and not d.eof:
+            out += d.decompress(chunk, limit + 1 - len(out))
+            if len(out) > limit:
+                raise _too_big(limit)
+            chunk = d.unconsumed_tail
+        out += d.flush()
+        if len(out) > limit:
+            raise _too_big(limit)
+        if not d.eof or wbits < 16:
+            break
+        data = d.unused_data
+    return bytes(out)
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    import brotli  # type: ignore[import-not-found]
+
+    d, out = brotli.Decompressor(), bytearray()
+    out += d.process(data, output_buffer_limit=limit + 1)
+    while len(out) <= limit and not d.is_finished() and not d.can_accept_more_data():
+        out += d.process(b"", output_buffer_limit=limit + 1 - len(out))
+    if len(out) > limit:
+        raise _too_big(limit)
+    return bytes(out)
 
 
 @dataclass
@@ -62,16 +103,45 @@ def extract_page(warc_dir, page: dict) -> Extraction:
         ex = Extraction(kind="not_report")
         ex.errors.append(f"cannot read capture {page['warc_file']}:{page['warc_offset']}: {exc}")
         return ex
-    body = decode_content(rec.headers, rec.body)
+    if len(rec.body) > LIMITS.max_bytes:
+        return failed_extraction(page, str(LimitExceeded("bytes of a captured document", LIMITS.max_bytes,
+                                                         len(rec.body))))
+    try:
+        body = decode_content(rec.headers, rec.body)
+    except LimitExceeded as exc:
+        return failed_extraction(page, str(exc))
     from pipeline.extract import extract
 
     try:
         return extract(body, page["url"], _content_type(rec.headers))
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-        ex = Extraction(kind="not_report")
-        ex.fields["url"] = page["url"]
-        ex.errors.append(f"extraction failed: {type(exc).__name__}: {exc}")
-        return ex
+        return failed_extraction(page, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def extract_document(body: bytes, url: str = "", content_type: str | None = None) -> Extraction:
+    """extract() of one document in a capped worker (`gongkai parse`): the same memory and time caps as
+    the archive's extraction, whatever the file."""
+    from archive.guarded import guarded_map
+
+    page = {"url": url}
+    if len(body) > LIMITS.max_bytes:
+        return failed_extraction(page, str(LimitExceeded("bytes of a document", LIMITS.max_bytes)))
+    return next(guarded_map(_extract_one, [(body, url, content_type)],
+                            lambda args, why: failed_extraction(page, why), workers=1))
+
+
+def _extract_one(body: bytes, url: str, content_type: str | None) -> Extraction:
+    from pipeline.extract import extract
+
+    return extract(body, url, content_type)
+
+
+def failed_extraction(page: dict, error: str) -> Extraction:
+    """What a document that could not be read is stored as: no fields but its URL, one error line."""
+    ex = Extraction(kind="not_report")
+    ex.fields["url"] = page["url"]
+    ex.errors.append(" ".join(error.split()))
+    return ex
 
 
 def _has_stats(ex_metrics: dict) -> bool:
@@ -123,8 +193,13 @@ def _merge_attachment(page_ex: Extraction, att_ex: Extraction, att_url: str) -> 
     page_ex.blank_cells = sorted(set(page_ex.blank_cells) | set(att_ex.blank_cells))
 
 
-def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | None = None) -> ExtractStats:
-    """Extract archived report pages and attachments that have no report row yet (or the given ones)."""
+def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | None = None,
+                    workers: int | None = None) -> ExtractStats:
+    """Extract archived report pages and attachments that have no report row yet (or the given ones).
+
+    Documents are extracted in capped worker processes (archive/guarded.py), every core busy; this process
+    alone writes, in capture order, LIMITS.write_batch documents per transaction so a reviewer's decision
+    never waits long for the writer."""
     stats = ExtractStats()
     if page_ids is None:
         sql = ("SELECT * FROM pages WHERE role IN ('report','item','attachment') AND status = 200 "
@@ -139,42 +214,97 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     att_of: dict[str, list[str]] = {}
     for r in db.query("SELECT report_url, url FROM attachments"):
         att_of.setdefault(r["report_url"], []).append(r["url"])
-    # attachments first, so a report page can take its statistics from them
+    # attachments first, so a report page can take its statistics from them; an attachment not in this
+    # batch (unchanged since it was stored) is extracted again from its current capture, just before its page
     pages.sort(key=lambda p: (p["role"] != "attachment", p["id"]))
-    done: dict[str, tuple[int, Extraction]] = {}
-    with transaction(db):
-        for page in pages:
-            ex = extract_page(warc_dir, page)
-            stats.extracted += 1
-            if page["role"] == "attachment":
-                rid = _store(db, page, ex, "attachment", None, first.get(page["url"]))
-                done[page["url"]] = (rid, ex)
-                stats.by_kind["attachment"] += 1
-                continue
+    in_batch = {p["url"] for p in pages if p["role"] == "attachment"}
+    plan: list[tuple[str, dict]] = []
+    for page in pages:
+        if page["role"] != "attachment":
             for att_url in att_of.get(page["url"], []):
-                att = done.get(att_url) or _current_attachment(db, warc_dir, att_url)
-                if att is not None and not _has_stats(ex.metrics) and _has_stats(att[1].metrics):
-                    _merge_attachment(ex, att[1], att_url)
+                row = None if att_url in in_batch else _current_capture(db, att_url)
+                if row is not None:
+                    plan.append(("other", row))
+        plan.append(("new", page))
+    done: dict[str, tuple[int, Extraction]] = {}
+    others: dict[str, Extraction] = {}
+    writes = _Writer(db)
+    for (what, page), ex in zip(plan, extract_all(warc_dir, [p for _, p in plan], workers), strict=True):
+        if what == "other":
+            others[page["url"]] = ex
+            continue
+        stats.extracted += 1
+        if page["role"] == "attachment":
+            with writes.one():
+                rid = _store(db, page, ex, "attachment", None, first.get(page["url"]))
+            done[page["url"]] = (rid, ex)
+            stats.by_kind["attachment"] += 1
+            continue
+        for att_url in att_of.get(page["url"], []):
+            att = done.get(att_url) or ((0, others.pop(att_url)) if att_url in others else None)
+            if att is not None and not _has_stats(ex.metrics) and _has_stats(att[1].metrics):
+                _merge_attachment(ex, att[1], att_url)
+        with writes.one():
             rid = _store(db, page, ex, "page", None, first.get(page["url"]))
             for att_url in att_of.get(page["url"], []):
                 db.execute("UPDATE reports SET parent_report_id = ? WHERE url = ? AND is_current = 1 AND role = 'attachment'",
                            [rid, att_url])
-            stats.reports += int(ex.kind in ("report", "image_only"))
-            stats.errors += int(bool(ex.errors))
-            stats.by_kind[ex.kind] += 1
+        stats.reports += int(ex.kind in ("report", "image_only"))
+        stats.errors += int(bool(ex.errors))
+        stats.by_kind[ex.kind] += 1
+    writes.close()
     return stats
 
 
-def _current_attachment(db, warc_dir, url: str) -> tuple[int, Extraction] | None:
+def extract_all(warc_dir, pages: list[dict], workers: int | None = None):
+    """extract_page over `pages` in capped worker processes, results in order; a document that kills or
+    outlasts its worker comes back as a failed Extraction with the reason."""
+    from archive.guarded import guarded_map, workers_default
+
+    if not pages:
+        return iter(())
+    n = max(1, min(workers or workers_default(), len(pages)))
+    return guarded_map(extract_page, [(str(warc_dir), p) for p in pages],
+                       lambda args, why: failed_extraction(args[1], why), workers=n)
+
+
+class _Writer:
+    """Groups writes into short transactions of LIMITS.write_batch documents (a crash loses at most one
+    open batch, which the next run extracts again: pages without a report row are pending)."""
+
+    def __init__(self, db: sqlite_utils.Database, size: int | None = None) -> None:
+        self.db, self.size, self.count, self.open = db, size or LIMITS.write_batch, 0, None
+
+    @contextmanager
+    def one(self):
+        if self.open is None:
+            self.open = transaction(self.db)
+            self.open.__enter__()
+        try:
+            yield
+        except BaseException:
+            self.open.__exit__(*sys.exc_info())
+            self.open = None
+            raise
+        self.count += 1
+        if self.count % self.size == 0:
+            self.close()
+
+    def close(self) -> None:
+        if self.open is not None:
+            self.open.__exit__(None, None, None)
+            self.open = None
+
+
+def _current_capture(db, url: str) -> dict | None:
     row = next(db.query("SELECT * FROM pages WHERE url = ? AND status = 200 ORDER BY version DESC LIMIT 1", [url]), None)
-    if row is None:
-        return None
-    return 0, extract_page(warc_dir, dict(row))
+    return dict(row) if row is not None else None
 
 
-def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None) -> ExtractStats:
+def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None, workers: int | None = None) -> ExtractStats:
     """Re-extract every current report page from its raw capture; store a new report row where any
-    value changed (old rows stay, with is_current = 0) and list the changes."""
+    value changed (old rows stay, with is_current = 0) and list the changes. Extraction runs in the same
+    capped workers as the crawl's; changed reports are written in short batches, in order."""
     stats = ExtractStats()
     sql = ("SELECT p.*, r.id AS report_id, r.first_captured FROM reports r JOIN pages p ON p.id = r.page_id "
            "WHERE r.is_current = 1 AND r.role = 'page'")
@@ -183,24 +313,32 @@ def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None) -> Ex
         sql += " AND p.fetched_at >= ?"
         params.append(since)
     rows = [dict(r) for r in db.query(sql, params)]
-    changed_pages = []
+    plan: list[tuple[str, dict]] = []
     for row in rows:
-        old = {m["key"]: m["value"] for m in db.query("SELECT key, value FROM metrics WHERE report_id = ?", [row["report_id"]])}
-        ex = extract_page(warc_dir, row)
-        att_urls = [r["url"] for r in db.query("SELECT url FROM attachments WHERE report_url = ?", [row["url"]])]
-        for att_url in att_urls:
-            att = _current_attachment(db, warc_dir, att_url)
-            if att is not None and not _has_stats(ex.metrics) and _has_stats(att[1].metrics):
-                _merge_attachment(ex, att[1], att_url)
+        for r in db.query("SELECT url FROM attachments WHERE report_url = ?", [row["url"]]):
+            att = _current_capture(db, r["url"])
+            if att is not None:
+                plan.append(("attachment", att))
+        plan.append(("page", row))
+    atts: list[tuple[str, Extraction]] = []
+    writes = _Writer(db)
+    for (what, row), ex in zip(plan, extract_all(warc_dir, [p for _, p in plan], workers), strict=True):
+        if what == "attachment":
+            atts.append((row["url"], ex))
+            continue
+        for att_url, att_ex in atts:
+            if not _has_stats(ex.metrics) and _has_stats(att_ex.metrics):
+                _merge_attachment(ex, att_ex, att_url)
+        atts = []
         stats.extracted += 1
+        old = {m["key"]: m["value"] for m in db.query("SELECT key, value FROM metrics WHERE report_id = ?", [row["report_id"]])}
         new = dict(ex.metrics)
         diffs = {k: (old.get(k), new.get(k)) for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
         if diffs:
             stats.changed_values.append({"url": row["url"], "changes": diffs})
-            changed_pages.append((row, ex))
-    with transaction(db):
-        for row, ex in changed_pages:
             page = {k: row[k] for k in ("id", "url", "site_id", "version")}
-            _store(db, page, ex, "page", None, row.get("first_captured"))
+            with writes.one():
+                _store(db, page, ex, "page", None, row.get("first_captured"))
             stats.reports += 1
+    writes.close()
     return stats

@@ -15,20 +15,30 @@ MiB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    #: bytes of one captured document as archived (compressed transfer encodings count decoded)
+    #: bytes of one captured document (Scrapy's DOWNLOAD_MAXSIZE; a larger response is a too_large error)
     max_bytes: int = 64 * MiB
-    #: bytes any decompression (gzip body, zip member of DOCX/XLSX) may produce
-    max_decompressed_bytes: int = 256 * MiB
-    #: cells of one table or sheet after rowspan/colspan expansion (rows x columns)
+    #: bytes any decompression may produce: a gzip/deflate body, the sum of a DOCX/XLSX's zip members
+    #: (real reports decompress to a few MB; a parsed XML tree takes ~10x its bytes in memory)
+    max_decompressed_bytes: int = 48 * MiB
+    #: members of one zip container (a DOCX has ~15, an XLSX a few per sheet)
+    max_zip_members: int = 2_000
+    #: bytes of HTML or text parsed from one page (the rest is cut, with an error); lxml huge_tree stays off
+    max_page_bytes: int = 16 * MiB
+    #: grid cells of one document's tables or sheets after rowspan/colspan expansion (rows x columns)
     max_cells: int = 200_000
     #: a rowspan/colspan larger than this is clamped (real tables span a few dozen rows at most)
     max_span: int = 200
-    #: pages read from one paged document (PDF)
+    #: pages read from one paged document (PDF); real annual reports have 5-60
     max_pages: int = 200
     #: characters of text kept from one document
-    max_chars: int = 5_000_000
-    #: seconds of extraction for one document
+    max_chars: int = 1_000_000
+    #: seconds of extraction for one document, checked cooperatively in the long loops
     max_seconds: float = 60.0
+    #: the hard caps of the worker process that extracts archived documents: address space and wall clock
+    worker_memory_bytes: int = 1024 * MiB
+    worker_timeout_seconds: float = 120.0
+    #: documents written per transaction, so a reviewer's decision never waits long for the writer
+    write_batch: int = 8
     #: pages and seconds of OCR for one document
     ocr_max_pages: int = 40
     ocr_max_seconds: float = 240.0
@@ -44,8 +54,12 @@ class LimitExceeded(ValueError):
 
     def __init__(self, what: str, limit: float, found: float | None = None) -> None:
         self.what, self.limit, self.found = what, limit, found
-        seen = f" ({found:g})" if found is not None else ""
-        super().__init__(f"limit reached: {what} over {limit:g}{seen}; document not fully read")
+        seen = f" ({_num(found)})" if found is not None else ""
+        super().__init__(f"limit reached: {what} over {_num(limit)}{seen}; document not fully read")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 class Budget:

@@ -1,6 +1,7 @@
 """Scrapy settings: the one place for politeness, timeouts and the middleware order."""
 
 from archive.config import USER_AGENT as _UA
+from pipeline.limits import LIMITS as _LIMITS
 
 BOT_NAME = "gongkai"
 SPIDER_MODULES = ["scraper.spiders"]
@@ -21,8 +22,10 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 # Bad input must end as a recorded error, not a hung or crashed run.
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
-DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# a response past LIMITS.max_bytes is cancelled and recorded as a too_large error capture; Scrapy applies the
+# same cap to a decompressed body, so no gzip bomb reaches the spider's parser
+DOWNLOAD_MAXSIZE = _LIMITS.max_bytes
+DOWNLOAD_WARNSIZE = _LIMITS.max_bytes // 4
 DOWNLOAD_FAIL_ON_DATALOSS = False  # keep truncated bytes (archived, flagged) instead of dropping them
 RETRY_ENABLED = True
 RETRY_TIMES = 1

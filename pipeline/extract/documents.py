@@ -16,6 +16,8 @@ import re
 import struct
 import zipfile
 
+from pipeline.limits import LIMITS, Budget, LimitExceeded
+
 from .document import Cell, Document, Table
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -37,8 +39,9 @@ def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> s
         return _ole_kind(body, url)
     if head.startswith(b"PK\x03\x04"):
         try:
+            check_zip(body, stream=False)
             names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, LimitExceeded):
             names = set()
         if "word/document.xml" in names:
             return "docx"
@@ -105,10 +108,52 @@ def load_document(body: bytes, url: str = "", content_type: str | None = None) -
               "xls": load_xls, "xlsx": load_xlsx}[kind]
     try:
         doc = loader(body)
+    except LimitExceeded as exc:
+        doc = Document(source=kind, errors=[f"{kind.upper()}: {exc}"])
     except Exception as exc:  # noqa: BLE001 - loaders must never raise
         doc = Document(source=kind, errors=[f"{kind.upper()} could not be read: {type(exc).__name__}: {exc}"])
     doc.url = url
+    cap_text(doc)
     return doc
+
+
+def cap_text(doc: Document, limit: int | None = None) -> None:
+    """Keep at most LIMITS.max_chars characters of text (the extractors' regexes run over all of it)."""
+    limit = LIMITS.max_chars if limit is None else limit
+    if len(doc.text) > limit:
+        doc.errors.append(str(LimitExceeded("characters of text", limit, len(doc.text))))
+        doc.text = doc.text[:limit]
+
+
+def check_zip(body: bytes, stream: bool = True) -> None:
+    """Refuse a zip container (DOCX, XLSX) before a library inflates it whole: too many members, members
+    whose declared sizes add up past LIMITS.max_decompressed_bytes (a 4 MB DOCX declaring 4 GB), or (with
+    `stream`) a member that inflates past its declared size: each is inflated in small reads, which zipfile
+    bounds by the declared size, and a lie fails its CRC (zipfile's own read() of a member is not bounded)."""
+    entries = _zip_entries_declared(body)
+    if entries is not None and entries > LIMITS.max_zip_members:
+        raise LimitExceeded("members of the zip container", LIMITS.max_zip_members, entries)
+    infos = zipfile.ZipFile(io.BytesIO(body)).infolist()
+    if len(infos) > LIMITS.max_zip_members:
+        raise LimitExceeded("members of the zip container", LIMITS.max_zip_members, len(infos))
+    total = sum(i.file_size for i in infos)
+    if total > LIMITS.max_decompressed_bytes:
+        raise LimitExceeded("decompressed bytes of the zip members", LIMITS.max_decompressed_bytes, total)
+    if stream:
+        with zipfile.ZipFile(io.BytesIO(body)) as zf:
+            for info in infos:
+                with zf.open(info) as fh:
+                    while fh.read(1 << 16):
+                        pass
+
+
+def _zip_entries_declared(body: bytes) -> int | None:
+    """Entry count of the end-of-central-directory record, read before zipfile builds one object per entry."""
+    at = body.rfind(b"PK\x05\x06", max(0, len(body) - 65_557))
+    if at < 0 or at + 22 > len(body):
+        return None
+    count = struct.unpack_from("<H", body, at + 10)[0]
+    return None if count == 0xFFFF else count
 
 
 # -- plain text ---------------------------------------------------------------------------------------------
@@ -146,6 +191,10 @@ def load_text(body: bytes) -> Document:
     The header goes to `doc.header` (labels as printed, e.g. "索  引 号"), the breadcrumb and
     发布时间/来源 lines to `chrome_text`, the first line after the header (the title) to `page_title`.
     """
+    errors = []
+    if len(body) > LIMITS.max_page_bytes:
+        errors.append(str(LimitExceeded("bytes of a text page", LIMITS.max_page_bytes, len(body))))
+        body = body[: LIMITS.max_page_bytes]
     text = decode_text(body)
     if text.lstrip().startswith("{\\rtf"):
         return Document(source="text", text=_rtf_to_text(text))
@@ -178,6 +227,7 @@ def load_text(body: bytes) -> Document:
     doc.text = "\n".join(body_lines).strip("\n")
     doc.page_title = next((ln.strip() for ln in body_lines if ln.strip()), "")
     doc.tables = pipe_tables(body_lines)
+    doc.errors.extend(errors)
     return doc
 
 
@@ -235,16 +285,27 @@ def load_pdf(body: bytes) -> Document:
     from pypdf import PdfReader
 
     doc = Document(source="pdf")
+    budget = Budget(LIMITS.max_seconds)
     try:
         reader = PdfReader(io.BytesIO(body))
-        if reader.is_encrypted:
-            reader.decrypt("")
-        pages = list(reader.pages)
+        if reader.is_encrypted and not reader.decrypt(""):
+            doc.errors.append("PDF is encrypted (password-protected): not read")
+            return doc
+        count = len(reader.pages)
+        pages = [reader.pages[i] for i in range(min(count, LIMITS.max_pages))]
     except Exception as exc:  # noqa: BLE001
         doc.errors.append(f"PDF could not be read (corrupt or not a PDF): {type(exc).__name__}: {exc}")
         return doc
+    doc.pages = count
+    if count > LIMITS.max_pages:
+        doc.errors.append(str(LimitExceeded("pages of a PDF", LIMITS.max_pages, count)))
     texts = []
     for n, page in enumerate(pages, start=1):
+        try:
+            budget.check()
+        except LimitExceeded as exc:
+            doc.errors.append(f"{exc} (stopped at page {n})")
+            break
         try:
             texts.append(page.extract_text() or "")
         except Exception as exc:  # noqa: BLE001
@@ -311,6 +372,8 @@ def load_docx(body: bytes) -> Document:
     """Paragraphs and tables in document order; merged cells (gridSpan / vMerge) become spans."""
     import docx
 
+    check_zip(body)
+    budget = Budget(LIMITS.max_seconds)
     try:
         d = docx.Document(io.BytesIO(body))
     except Exception as exc:  # noqa: BLE001
@@ -318,12 +381,18 @@ def load_docx(body: bytes) -> Document:
     doc = Document(source="docx", page_title=d.core_properties.title or "")
     lines: list[str] = []
     last_para = ""
+    cells = 0
     for el in d.element.body.iterchildren():
+        budget.check()
         if el.tag == _W + "p":
             last_para = "".join(t.text or "" for t in el.iter(_W + "t"))
             lines.append(last_para)
         elif el.tag == _W + "tbl":
             table = _docx_table(el, last_para)
+            cells += table_cells(table)
+            if cells > LIMITS.max_cells:
+                doc.errors.append(str(LimitExceeded("table cells of a document", LIMITS.max_cells, cells)))
+                break
             doc.tables.append(table)
             lines.extend(" ".join(c.text for c in row) for row in table.rows)
     doc.text = "\n".join(lines).strip()
@@ -332,16 +401,20 @@ def load_docx(body: bytes) -> Document:
 
 def _docx_table(tbl, caption: str) -> Table:
     grid: list[list[tuple[int, str, int, str | None]]] = []  # (grid col, text, colspan, vmerge)
+    seen = 0
     for tr in tbl.iter(_W + "tr"):
         row, col = [], 0
         for tc in tr.iterchildren(_W + "tc"):
             span_el = tc.find(f"{_W}tcPr/{_W}gridSpan")
-            span = int(span_el.get(_W + "val")) if span_el is not None else 1
+            span = _clamp_span(span_el.get(_W + "val")) if span_el is not None else 1
             vm = tc.find(f"{_W}tcPr/{_W}vMerge")
             vmerge = None if vm is None else (vm.get(_W + "val") or "continue")
             text = "\n".join("".join(t.text or "" for t in p.iter(_W + "t")) for p in tc.iter(_W + "p")).strip()
             row.append((col, re.sub(r"\s+", " ", text), span, vmerge))
             col += span
+            seen += span
+            if seen > LIMITS.max_cells:
+                raise LimitExceeded("cells of a table", LIMITS.max_cells)
         grid.append(row)
     rows: list[list[Cell]] = []
     for r, row in enumerate(grid):
@@ -351,7 +424,7 @@ def _docx_table(tbl, caption: str) -> Table:
                 continue
             rowspan = 1
             if vmerge == "restart":
-                for below in grid[r + 1:]:
+                for below in grid[r + 1: r + LIMITS.max_span]:
                     if any(c == col and v == "continue" for c, _, _, v in below):
                         rowspan += 1
                     else:
@@ -359,6 +432,18 @@ def _docx_table(tbl, caption: str) -> Table:
             cells.append(Cell(text, rowspan, span))
         rows.append(cells)
     return Table(rows=rows, caption=caption)
+
+
+def _clamp_span(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), LIMITS.max_span))
+    except ValueError:
+        return 1
+
+
+def table_cells(table: Table) -> int:
+    """Grid cells the table takes once its spans are expanded (what the table reader allocates)."""
+    return sum(c.rowspan * c.colspan for row in table.rows for c in row)
 
 
 # -- XLS / XLSX ---------------------------------------------------------------------------------------------------
@@ -373,9 +458,21 @@ def _cell_str(value: object) -> str:
 
 
 def _sheet_table(name: str, values: list[list[object]], merges: list[tuple[int, int, int, int]]) -> Table:
-    """Rows of values + merged ranges (row0, row1_excl, col0, col1_excl) → a Table with spans."""
-    top_left = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in merges}
-    covered = {(r, c) for r0, r1, c0, c1 in merges for r in range(r0, r1) for c in range(c0, c1)} - set(top_left)
+    """Rows of values + merged ranges (row0, row1_excl, col0, col1_excl) → a Table with spans.
+
+    Merges are clipped to the sheet's real extent and to LIMITS.max_span (a merge A1:XFD1048576 is 100
+    bytes of XML), and their cells counted against LIMITS.max_cells before any set of them is built."""
+    height, width = len(values), max((len(r) for r in values), default=0)
+    clipped = []
+    for r0, r1, c0, c1 in merges:
+        r1, c1 = min(r1, height, r0 + LIMITS.max_span), min(c1, width, c0 + LIMITS.max_span)
+        if r0 < r1 and c0 < c1 and (r1 - r0) * (c1 - c0) > 1:
+            clipped.append((r0, r1, c0, c1))
+    area = sum((r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in clipped)
+    if area > LIMITS.max_cells:
+        raise LimitExceeded(f"merged cells of sheet {name!r}", LIMITS.max_cells, area)
+    top_left = {(r0, c0): (r1 - r0, c1 - c0) for r0, r1, c0, c1 in clipped}
+    covered = {(r, c) for r0, r1, c0, c1 in clipped for r in range(r0, r1) for c in range(c0, c1)} - set(top_left)
     rows = []
     for r, row in enumerate(values):
         cells = []
@@ -392,46 +489,130 @@ def _sheet_table(name: str, values: list[list[object]], merges: list[tuple[int, 
     return Table(rows=rows, caption=name)
 
 
-def _workbook_document(source: str, tables: list[Table]) -> Document:
+class _SheetCells:
+    """Counts a sheet's real extent (rows read x widest row) while it is read, across the workbook, and
+    stops at LIMITS.max_cells: a 5 KB sheet can declare a million rows or a cell at XFD1048576."""
+
+    def __init__(self) -> None:
+        self.before = 0  # cells of the sheets already read
+        self.budget = Budget(LIMITS.max_seconds)
+
+    def rows(self, name: str, rows) -> list[list[object]]:
+        values: list[list[object]] = []
+        width = 0
+        for n, row in enumerate(rows, start=1):
+            width = max(width, len(row))
+            if self.before + n * max(width, 1) > LIMITS.max_cells:
+                raise LimitExceeded(f"cells of sheet {name!r} (rows x columns)", LIMITS.max_cells,
+                                    self.before + n * max(width, 1))
+            if n % 1000 == 0:
+                self.budget.check()
+            values.append(list(row))
+        while values and not any(v not in (None, "") for v in values[-1]):
+            values.pop()  # trailing empty rows (formatted, never filled) are no content
+        self.before += len(values) * width
+        return values
+
+
+def _workbook_document(source: str, tables: list[Table], errors: list[str] | None = None) -> Document:
     lines = []
     for t in tables:
         lines.append(t.caption)
         lines.extend(" ".join(c.text for c in row if c.text) for row in t.rows)
-    return Document(source=source, tables=tables, text="\n".join(ln for ln in lines if ln).strip())
+    return Document(source=source, tables=tables, text="\n".join(ln for ln in lines if ln).strip(),
+                    errors=list(errors or []))
+
+
+def _read_sheets(source: str, sheets) -> Document:
+    """(name, rows iterator, merges thunk) per sheet → Document; a sheet past a limit ends the reading,
+    the sheets before it are kept."""
+    counter, tables, errors = _SheetCells(), [], []
+    for name, rows, merges in sheets:
+        try:
+            values = counter.rows(name, rows)
+            tables.append(_sheet_table(name, values, merges()))
+        except LimitExceeded as exc:
+            errors.append(f"{source.upper()}: {exc}")
+            break
+    return _workbook_document(source, tables, errors)
 
 
 def load_xls(body: bytes) -> Document:
-    """Each sheet of a BIFF .xls (xlrd) as a Table, merged cells as spans."""
+    """Each sheet of a BIFF .xls (xlrd) as a Table, merged cells as spans; rows kept ragged (as stored),
+    so a lone far cell does not pad every row to 256 columns."""
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=body, formatting_info=True)
+        book = xlrd.open_workbook(file_contents=body, formatting_info=True, ragged_rows=True, on_demand=True)
     except Exception:  # noqa: BLE001 - formatting info is optional; try without it
         try:
-            book = xlrd.open_workbook(file_contents=body)
+            book = xlrd.open_workbook(file_contents=body, ragged_rows=True, on_demand=True)
         except Exception as exc:  # noqa: BLE001
             return Document(source="xls", errors=[f"XLS could not be read (corrupt or not an XLS): {type(exc).__name__}: {exc}"])
-    tables = []
-    for sheet in book.sheets():
-        values = [[sheet.cell_value(r, c) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
-        tables.append(_sheet_table(sheet.name, values, list(sheet.merged_cells)))
-    return _workbook_document("xls", tables)
+
+    def sheets():
+        for i in range(book.nsheets):
+            sheet = book.sheet_by_index(i)
+            rows = (sheet.row_values(r) for r in range(sheet.nrows))
+            yield sheet.name, rows, lambda sheet=sheet: list(sheet.merged_cells)
+
+    return _read_sheets("xls", sheets())
 
 
 def load_xlsx(body: bytes) -> Document:
-    """Each sheet of an .xlsx (openpyxl, cached values) as a Table, merged cells as spans."""
+    """Each sheet of an .xlsx as a Table, merged cells as spans. openpyxl in read-only mode (streamed
+    rows, no cell objects for a declared grid) with the sheet's declared dimension ignored; merges are
+    read from the sheet XML by a streaming parse (read-only mode does not keep them)."""
     import openpyxl
 
+    check_zip(body)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(body), data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(body), data_only=True, read_only=True)
     except Exception as exc:  # noqa: BLE001
         return Document(source="xlsx", errors=[f"XLSX could not be read (corrupt or not an XLSX): {type(exc).__name__}: {exc}"])
-    tables = []
-    for ws in book.worksheets:
-        values = [list(row) for row in ws.iter_rows(values_only=True)]
-        merges = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
-        tables.append(_sheet_table(ws.title, values, merges))
-    return _workbook_document("xlsx", tables)
+
+    def sheets():
+        for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # the declared <dimension ref="A1:XFD1048576"> would pad every row
+            path = getattr(ws, "_worksheet_path", None)
+            yield ws.title, ws.iter_rows(values_only=True), lambda path=path: _xlsx_merges(body, path)
+
+    try:
+        return _read_sheets("xlsx", sheets())
+    finally:
+        book.close()
+
+
+_MERGE_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+_ROW_TAG = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
+
+
+def _xlsx_merges(body: bytes, path: str | None) -> list[tuple[int, int, int, int]]:
+    """The <mergeCell ref="A1:C2"/> ranges of one sheet part, as (row0, row1_excl, col0, col1_excl)."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    if not path:
+        return []
+    out = []
+    with zipfile.ZipFile(io.BytesIO(body)) as zf, zf.open(path.lstrip("/")) as fh:
+        for _, el in etree.iterparse(fh, events=("end",), tag=(_ROW_TAG, _MERGE_TAG), huge_tree=False):
+            if el.tag == _ROW_TAG:  # rows are read elsewhere: free them as the parse goes
+                el.clear()
+                while el.getprevious() is not None:
+                    del el.getparent()[0]
+                continue
+            try:
+                c0, r0, c1, r1 = range_boundaries(el.get("ref") or "")
+            except (ValueError, TypeError):
+                continue
+            if None not in (c0, r0, c1, r1):
+                out.append((r0 - 1, r1, c0 - 1, c1))
+            el.clear()
+            if len(out) > LIMITS.max_cells:
+                raise LimitExceeded("merged ranges of a sheet", LIMITS.max_cells)
+    return out
 
 
 # -- DOC (Word 97–2003 binary, MS-DOC) -----------------------------------------------------------------------
@@ -457,6 +638,9 @@ def word97_text(body: bytes) -> str:
         raise DocFormatError(f"not an OLE compound file ({exc})") from exc
     if not ole.exists("WordDocument"):
         raise DocFormatError("no WordDocument stream (not a Word 97-2003 document)")
+    for stream in ("WordDocument", "0Table", "1Table"):
+        if ole.exists(stream) and ole.get_size(stream) > LIMITS.max_bytes:
+            raise LimitExceeded(f"bytes of the DOC stream {stream}", LIMITS.max_bytes, ole.get_size(stream))
     word = ole.openstream("WordDocument").read()
     if len(word) < 0x01AA:
         raise DocFormatError("WordDocument stream too short for a Word 97 FIB")
@@ -486,9 +670,13 @@ def word97_text(body: bytes) -> str:
         raise DocFormatError("piece table has a bad size")
     cps = struct.unpack_from(f"<{n + 1}I", plc, 0)
     out = []
+    chars = 0
     for i in range(n):
         fc = struct.unpack_from("<I", plc, 4 * (n + 1) + 8 * i + 2)[0]
         count = cps[i + 1] - cps[i]
+        chars += max(count, 0)
+        if chars > LIMITS.max_chars:  # pieces may all point at the same bytes: count what they produce
+            raise LimitExceeded("characters of a DOC's text", LIMITS.max_chars)
         if fc & 0x40000000:
             start = (fc & 0x3FFFFFFF) // 2
             out.append(word[start: start + count].decode("cp1252", errors="replace"))

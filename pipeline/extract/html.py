@@ -15,6 +15,7 @@ from lxml import etree
 
 from pipeline.extract.document import Cell, Document, Table
 from pipeline.extract.labels import HEADER_LABELS, norm_label
+from pipeline.limits import LIMITS, LimitExceeded
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
@@ -195,9 +196,9 @@ def _span(el: etree._Element, name: str) -> int:
     if raw is None:
         return 1
     if raw.isdigit():
-        return max(1, min(int(raw), 1000))
+        return max(1, min(int(raw), LIMITS.max_span))
     m = _LEADING_INT.match(raw)
-    return max(1, min(int(m.group(1)), 1000)) if m else 1
+    return max(1, min(int(m.group(1)), LIMITS.max_span)) if m else 1
 
 
 def _cell_text(el: etree._Element) -> str:
@@ -226,12 +227,18 @@ def _caption(table: etree._Element) -> str:
 
 
 def _tables(body: etree._Element) -> list[Table]:
+    """The page's tables, spans clamped to LIMITS.max_span; once the grid cells they expand to pass
+    LIMITS.max_cells (a 1.2 KB table of rowspan/colspan 1000 is a billion cells) reading stops."""
     out: list[Table] = []
+    grid = 0
     for t in body.iter("table"):
         rows = []
         for tr in _rows(t):
             cells = [Cell(_cell_text(td), _span(td, "rowspan"), _span(td, "colspan")) for td in tr
                      if isinstance(td.tag, str) and td.tag in _CELL]
+            grid += sum(c.rowspan * c.colspan for c in cells)
+            if grid > LIMITS.max_cells:
+                raise LimitExceeded("table cells of a page (rowspan x colspan expanded)", LIMITS.max_cells)
             if cells:
                 rows.append(cells)
         if rows:
@@ -282,7 +289,8 @@ def _links(body: etree._Element, url: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------- entry
 
 #: plain lxml elements (no lxml.html class lookup: 2-3x faster on Word-pasted pages), comments dropped
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+#: huge_tree off: libxml2's own caps on depth and text node size stay on
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=False)
 
 
 def _drop(el: etree._Element) -> None:
@@ -303,6 +311,9 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
     """Bytes of an HTML page -> Document. Never raises: a page lxml cannot read gives an empty Document
     with an error message."""
     doc = Document(source="html", url=url)
+    if len(body) > LIMITS.max_page_bytes:
+        doc.errors.append(str(LimitExceeded("bytes of an HTML page", LIMITS.max_page_bytes, len(body))))
+        body = body[: LIMITS.max_page_bytes]
     text, _codec = decode_html(body, content_type)
     text = text.replace("\x00", "")
     if not text.strip():
@@ -335,8 +346,14 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
                                      or len(_text_of(embedded)) > 2 * len(_text_of(body))):
             body = embedded
     doc.text = _text_of(body)
+    if len(doc.text) > LIMITS.max_chars:
+        doc.errors.append(str(LimitExceeded("characters of text", LIMITS.max_chars, len(doc.text))))
+        doc.text = doc.text[: LIMITS.max_chars]
     doc.chrome_text = _text_of(page_body, skip=body) if body is not page_body else ""
-    doc.tables = _tables(body)
+    try:
+        doc.tables = _tables(body)
+    except LimitExceeded as exc:
+        doc.errors.append(str(exc))
     doc.links = _links(body, url)
     doc.images = sum(1 for _ in body.iter("img"))
     doc.headings = _headings(tree)

@@ -325,7 +325,8 @@ class ReportsSpider(scrapy.Spider):
                                    site_id, request.method, fingerprint=request.meta.get("gongkai_fp", ""),
                                    via=request.meta.get("gongkai_referrer"))
                 return
-            kind, message = "ignored", text
+            # Scrapy's decompression past DOWNLOAD_MAXSIZE (a gzip bomb) is a too-large response too
+            kind, message = ("too_large" if "exceeded DOWNLOAD_MAXSIZE" in text else "ignored"), text
         else:
             kind, message = type(exc).__name__.lower(), f"{type(exc).__name__}: {exc} ({request.url})"
             if "maxsize" in message.lower() or "cancelled" in message.lower():
