@@ -20,6 +20,7 @@ import resource
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
@@ -61,9 +62,27 @@ def _context():
     try:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(_PRELOAD)
-        return ctx
     except ValueError:  # no forkserver on this platform
         return multiprocessing.get_context("spawn")
+    _start_forkserver_beside_the_packages()
+    return ctx
+
+
+def _start_forkserver_beside_the_packages() -> None:
+    """Start the forkserver from the folder that holds the project's packages.
+
+    The forkserver is `python -c …`, so the current folder is first on its path (Python 3.11 ignores the
+    parent's sys.path there): run from a folder holding an archive's default capture folder `archive/`,
+    `import archive` would find that folder as a namespace package instead of this one. Its workers then
+    go back to the caller's folder and path (multiprocessing prepares them so)."""
+    from multiprocessing import forkserver
+
+    here = os.getcwd()
+    os.chdir(Path(__file__).resolve().parents[1])
+    try:
+        forkserver.ensure_running()
+    finally:
+        os.chdir(here)
 
 
 def guarded_map(fn: Callable[..., T], tasks: Iterable[tuple], failed: Callable[[tuple, str], T], *,
