@@ -1,0 +1,109 @@
+"""A report's text cut into its sections, each named by what it reports on.
+
+A statistic counts only in the section where it belongs: the 举报投诉 of an 环保 paragraph in the
+主动公开 section is not `complaints.total`, the numbers of the 主动公开 section are not application
+counts, and the plans of 存在的主要问题及改进情况 are no statistics at all. So prose rules read the
+sections they name, not the whole text (pipeline.extract.prose).
+
+Headings are found by their numbering and wording, as own lines or inside flattened text (page
+text, PDF text layer): the six sections 一 … 六 of the 2019/2021 formats and the parts of the legacy
+reports (概述, 主动公开, 依申请公开, 收费及减免, 复议诉讼, 机构人员培训, 问题, 其他事项, 统计表).
+Numerals must rise (a heading quoted again later, or a table row "一、本年新收…", starts nothing).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: section names, what each heading wording says the section reports on (first match wins: the 复议
+#: heading also says 申请, the 问题 heading also says 信息公开)
+HEADINGS: tuple[tuple[str, str], ...] = (
+    ("review", r"(?:因|关于)?(?:政府信息公开)?(?:工作)?被?(?:申请)?(?:提起)?行政法?复议"),
+    ("problems", r"(?:政府信息公开)?(?:工作)?(?:存在的?|面临的?)?(?:主要)?(?:问题|不足)"),
+    ("fees", r"(?:政府信息公开)?(?:工作)?的?(?:收费|信息处理费)"),
+    ("apps", r"(?:收到和处理政府信息公开申请|(?:政府信息)?依申请公开|受理(?:政府信息公开)?申请)"),
+    ("proactive", r"主动公开"),
+    ("other", r"其[他它](?:需要|应当)?报告"),
+    ("overview", r"总体情况|概述|概况|基本情况|工作情况"),
+    ("support", r"(?:政府信息公开)?(?:工作)?(?:机构|人员|队伍|保障|经费|培训|会议|举报投诉|回应解读)"),
+    ("table", r"(?:政府信息公开)?(?:工作)?(?:情况)?统计表|附表"),
+)
+#: further topics a heading may name besides its first one ("五、收费及举报投诉", "行政复议诉讼和举报投诉情况")
+ALSO: tuple[tuple[str, str], ...] = (
+    ("complaints", r"举报|投诉|申诉"),
+    ("fees", r"收费|减免"),
+    ("support", r"机构|人员|经费|培训"),
+)
+_NUMERALS = "一二三四五六七八九十"
+#: a top-level heading: a bare numeral (not （一）), 、 or ., then (after at most a few words such as
+#: 政府信息公开工作) the heading wording
+_HEAD = re.compile(r"(?<![（(\w])([一二三四五六七八九十]{1,2})\s*[、.．]\s*")
+_WORDING = [(name, re.compile(r"[^，。；,;：:\d]{0,10}?(?:" + rx + ")")) for name, rx in HEADINGS]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of a report: `name` (overview, proactive, apps, fees, review, support, problems,
+    other, table; "intro" before the first heading, "whole" when no heading was found), the other
+    topics its heading names (`also`) and its text."""
+
+    name: str
+    numeral: str
+    text: str
+    also: frozenset[str] = frozenset()
+
+    @property
+    def names(self) -> frozenset[str]:
+        return self.also | {self.name}
+
+
+def _also(heading: str) -> frozenset[str]:
+    """Topics named in a heading line (at most 16 characters of it when the heading runs into text)."""
+    title = heading.split("\n", 1)[0] if "\n" in heading[:40] else heading[:18]
+    title = re.split(r"[。；;]", title, maxsplit=1)[0]
+    return frozenset(name for name, rx in ALSO if re.search(rx, title))
+
+
+def _numeral_value(s: str) -> int:
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _NUMERALS.index(s[1]) + 1
+    return _NUMERALS.index(s[0]) + 1
+
+
+def heading_at(text: str, pos: int) -> str | None:
+    """The section name of a heading whose wording starts at `pos`, or None."""
+    for name, rx in _WORDING:
+        if rx.match(text, pos):
+            return name
+    return None
+
+
+def split_sections(text: str) -> list[Section]:
+    """The sections of `text` in reading order (text NFKC-normalised for matching, kept as given)."""
+    flat = unicodedata.normalize("NFKC", text)
+    if len(flat) != len(text):  # NFKC changed lengths: cut the normalised text instead
+        text = flat
+    heads: list[tuple[int, str, str]] = []
+    last = 0
+    for m in _HEAD.finditer(flat):
+        line_start = flat.rfind("\n", 0, m.start()) + 1
+        before = flat[line_start:m.start()].strip()
+        if before and not before.endswith(("。", "；", ";", "!", "！")):
+            continue  # "第二、…", a list inside a sentence
+        value = _numeral_value(m.group(1))
+        name = heading_at(flat, m.end())
+        if name is None or value <= last or value > last + 3:
+            continue
+        heads.append((m.start(), m.group(1), name))
+        last = value
+    if not heads:
+        return [Section("whole", "", text)]
+    out = [Section("intro", "", text[:heads[0][0]])] if text[:heads[0][0]].strip() else []
+    for i, (start, numeral, name) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        out.append(Section(name, numeral, text[start:end], _also(text[start:end]) - {name}))
+    return out
