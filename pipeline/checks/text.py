@@ -4,6 +4,10 @@ Claims come from extraction (`Extraction.text_claims`), one dict per stated numb
   count:      {"key": "apps.new.total", "value": 70, "sentence": "…收到70件…"}
               (or "keys": [...] when the sentence names a sum, e.g. 予以公开及部分公开42件)
   percentage: {"kind": "pct", "value": 51.85, "numerator": [keys], "denominator": [keys], "sentence": …}
+
+A row's 总计 cell printed blank (上海 2019 leaves the 总计 column of the detail rows of table 三 empty)
+is read as the sum of its six applicant cells when all six are printed: the table still states the
+row's value (T3-ROW-SUM), so a text that contradicts it is still caught.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pipeline.checks.model import Finding, ReportRecord, Rule, cite, finding, num, same, values
+from pipeline.checks.model import Finding, ReportRecord, Rule, cite, finding, num, same
+from pipeline.checks.table3 import APPLICANT_COLS
 
 PCT_TOLERANCE = 0.05
 
@@ -22,6 +27,29 @@ def _keys(claim: dict[str, Any], *names: str) -> list[str]:
         if v:
             return [v] if isinstance(v, str) else list(v)
     return []
+
+
+def _row_total(rec: ReportRecord, key: str) -> float | int | None:
+    """A table value; a blank apps.<row>.total is the sum of the row's six applicant cells (all printed)."""
+    v = rec.metrics.get(key)
+    if v is not None or not (key.startswith("apps.") and key.endswith(".total")):
+        return v
+    parts = [rec.metrics.get(f"{key[:-len('total')]}{col}") for col in APPLICANT_COLS]
+    return None if any(p is None for p in parts) else sum(parts)
+
+
+def values(rec: ReportRecord, keys: list[str]) -> list[float | int] | None:
+    """The table values of `keys` (blank row totals summed from their columns), None when any is unknown."""
+    out = [_row_total(rec, k) for k in keys]
+    return None if any(v is None for v in out) else out
+
+
+def _cite(rec: ReportRecord, key: str) -> dict[str, Any]:
+    out = cite(rec, key)
+    if out["value"] is None and _row_total(rec, key) is not None:
+        out["value"] = _row_total(rec, key)
+        out["where"] = "sum of the row's applicant columns (总计 cell blank)"
+    return out
 
 
 def _is_pct(claim: dict[str, Any]) -> bool:
@@ -50,8 +78,9 @@ def check_text_table(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
             continue
         table = sum(v)
         accepted = [table]
-        if keys == ["apps.new.total"] and rec.metrics.get("apps.carried_in.total") is not None:
-            accepted.append(table + rec.metrics["apps.carried_in.total"])
+        carried_in = _row_total(rec, "apps.carried_in.total")
+        if keys == ["apps.new.total"] and carried_in is not None:
+            accepted.append(table + carried_in)
         if not any(same(claim["value"], a) for a in accepted):
             by_cells.setdefault(tuple(keys), []).append({"stated": num(claim["value"]), "table": num(table),
                                                          "sentence": claim.get("sentence", "")})
@@ -60,7 +89,7 @@ def check_text_table(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
         yield finding(rule, rec, keys,
                       f"the text states {first['stated']} but the table gives {first['table']} for {' + '.join(keys)}",
                       {"expected": first["table"], "found": first["stated"], "claims": bad,
-                       "values": [cite(rec, k) for k in keys]})
+                       "values": [_cite(rec, k) for k in keys]})
 
 
 def check_text_pct(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
@@ -80,4 +109,4 @@ def check_text_pct(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
                           f"the text states {num(claim['value'])}% but {num(sum(n))}/{num(sum(d))} = {ratio:.2f}%",
                           {"expected": round(ratio, 2), "found": num(claim["value"]), "tolerance": PCT_TOLERANCE,
                            "sentence": claim.get("sentence", ""),
-                           "numerator": [cite(rec, k) for k in nk], "denominator": [cite(rec, k) for k in dk]})
+                           "numerator": [_cite(rec, k) for k in nk], "denominator": [_cite(rec, k) for k in dk]})
