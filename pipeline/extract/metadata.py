@@ -193,9 +193,16 @@ def _title_lines(text: str, limit: int) -> list[str]:
             continue
         out.append(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if nxt and len(line) + len(nxt) < 80 and not _NOT_TITLE.search(nxt) and not is_report_title(line):
+        if (nxt and len(line) + len(nxt) < 80 and not _NOT_TITLE.search(nxt) and not is_report_title(line)
+                and not (is_report_title(nxt) and title_year(nxt))):
             out.append(line + nxt)
     return out
+
+
+def _best_title(lines: list[str]) -> str | None:
+    """The first report title among text lines that names its year, else the first report title."""
+    titles = [c for c in lines if is_report_title(c)]
+    return next((c for c in titles if title_year(c)), titles[0] if titles else None)
 
 
 def _title(doc: Document, header: dict[str, str]) -> str | None:
@@ -206,9 +213,9 @@ def _title(doc: Document, header: dict[str, str]) -> str | None:
     candidates += [h for h in doc.headings if h]
     candidates += _page_title_parts(doc.page_title)
     lines = _title_lines(doc.text, FIRST_PAGE_LINES if doc.source != "html" else 5)
-    for c in [*candidates, *lines]:
-        if is_report_title(c):
-            return _strip_page_suffix(c)
+    best = next((c for c in candidates if is_report_title(c)), None) or _best_title(lines)
+    if best:
+        return _strip_page_suffix(best)
     rest = [c for c in [*candidates, *lines] if len(c) > 4 and not _NOT_TITLE.search(c)]
     return rest[0] if rest else (candidates[0] if candidates else None)
 
