@@ -38,8 +38,9 @@ ALSO: tuple[tuple[str, str], ...] = (
 )
 _NUMERALS = "一二三四五六七八九十"
 #: a top-level heading: a bare numeral (not （一）), 、 or ., then (after at most a few words such as
-#: 政府信息公开工作) the heading wording
+#: 政府信息公开工作) the heading wording; a report numbering its parts only （一）…（六） is read by those
 _HEAD = re.compile(r"(?<![（(\w])([一二三四五六七八九十]{1,2})\s*[、.．]\s*")
+_HEAD_PAREN = re.compile(r"[（(]([一二三四五六七八九十]{1,2})[）)]\s*")
 _WORDING = [(name, re.compile(r"[^，。；,;：:\d]{0,10}?(?:" + rx + ")")) for name, rx in HEADINGS]
 
 
@@ -87,9 +88,23 @@ def split_sections(text: str) -> list[Section]:
     flat = unicodedata.normalize("NFKC", text)
     if len(flat) != len(text):  # NFKC changed lengths: cut the normalised text instead
         text = flat
+    heads = _headings(flat, _HEAD)
+    if len(heads) < 2:
+        heads = _headings(flat, _HEAD_PAREN) if len(_headings(flat, _HEAD_PAREN)) >= 2 else heads
+    if not heads:
+        return [Section("whole", "", text)]
+    out = [Section("intro", "", text[:heads[0][0]])] if text[:heads[0][0]].strip() else []
+    for i, (start, numeral, name) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        out.append(Section(name, numeral, text[start:end], _also(text[start:end]) - {name}))
+    return out
+
+
+def _headings(flat: str, head: re.Pattern[str]) -> list[tuple[int, str, str]]:
+    """(position, numeral, section name) of the headings numbered as `head` says, numerals rising."""
     heads: list[tuple[int, str, str]] = []
     last = 0
-    for m in _HEAD.finditer(flat):
+    for m in head.finditer(flat):
         line_start = flat.rfind("\n", 0, m.start()) + 1
         before = flat[line_start:m.start()].strip()
         if before and not before.endswith(("。", "；", ";", "!", "！")):
@@ -100,10 +115,4 @@ def split_sections(text: str) -> list[Section]:
             continue
         heads.append((m.start(), m.group(1), name))
         last = value
-    if not heads:
-        return [Section("whole", "", text)]
-    out = [Section("intro", "", text[:heads[0][0]])] if text[:heads[0][0]].strip() else []
-    for i, (start, numeral, name) in enumerate(heads):
-        end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
-        out.append(Section(name, numeral, text[start:end], _also(text[start:end]) - {name}))
-    return out
+    return heads
