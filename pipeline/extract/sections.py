@@ -30,8 +30,11 @@ HEADINGS: tuple[tuple[str, str], ...] = (
     ("support", r"(?:政府信息公开)?(?:工作)?(?:机构|人员|队伍|保障|经费|培训|会议|举报投诉|回应解读)"),
     ("table", r"(?:政府信息公开)?(?:工作)?(?:情况)?统计表|附表"),
 )
-#: further topics a heading may name besides its first one ("五、收费及举报投诉", "行政复议诉讼和举报投诉情况")
+#: further topics a heading may name besides its first one ("五、收费及举报投诉", "行政复议诉讼和举报投诉情况",
+#: "二、主动公开和依申请公开情况")
 ALSO: tuple[tuple[str, str], ...] = (
+    ("proactive", r"主动公开"),
+    ("apps", r"依申请|申请公开"),
     ("complaints", r"举报|投诉|申诉"),
     ("fees", r"收费|减免"),
     ("support", r"机构|人员|经费|培训"),
