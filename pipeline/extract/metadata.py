@@ -275,6 +275,16 @@ def printed_column(doc: Document, title: str | None) -> str | None:
     return None
 
 
+_COLUMN_LINE = re.compile(r"^\s*(?:所属)?栏\s*目\s*[:：]\s*(\S[^\n]{0,30}?)\s*$", re.M)
+
+
+def _column(doc: Document, title: str | None) -> str | None:
+    """A text capture's "栏目：…" line, else the printed breadcrumb's last item."""
+    first = "\n".join(doc.text.split("\n")[:15]) + "\n" + doc.chrome_text
+    m = _COLUMN_LINE.search(first)
+    return _clean(m.group(1)) if m else printed_column(doc, title)
+
+
 _COPYRIGHT = re.compile(r"版权所有\s*[:：]?\s*([\u4e00-\u9fff（）()]{4,40}?)(?:网站|门户网站)?(?:\s|$)")
 
 
@@ -380,6 +390,6 @@ def extract_fields(doc: Document) -> dict[str, Any]:
         "site_name": _meta(doc.meta, "SiteName") or (_copyright(doc.text) if doc.source != "html" else None),
         "site_domain": _meta(doc.meta, "SiteDomain"),
         "site_id_code": site_id,
-        "column_name": _meta(doc.meta, "ColumnName") or (printed_column(doc, title) if doc.source != "html" else None),
+        "column_name": _meta(doc.meta, "ColumnName") or (_column(doc, title) if doc.source != "html" else None),
         "url": _url(doc),
     }

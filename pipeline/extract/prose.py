@@ -79,7 +79,7 @@ def section_sentences(text: str) -> list[tuple[frozenset[str], str]]:
     out: list[tuple[frozenset[str], str]] = []
     for sec in split_sections(text):
         names = frozenset({"overview"}) if sec.name == "intro" else sec.names
-        out.extend((names, sent) for sent in split_sentences(sec.text))
+        out.extend((names, sent) for sent in split_sentences(sec.body))
     return out
 
 
@@ -438,10 +438,10 @@ def _fees(sentences: list[str], s: _Setter) -> None:
 
 
 def _fees_section(tagged: list[tuple[frozenset[str], str]], s: _Setter) -> None:
-    """A legacy 收费及减免情况 part that says only 无 (its heading, then "无。"): nothing was charged."""
+    """A legacy 收费及减免情况 part that says only 无 (under its heading, "无。"): nothing was charged."""
     body = [sent for names, sent in tagged if names == {"fees"}]
-    if len(body) >= 2 and all(re.fullmatch(r"无[。.]?|没有[。.]?|暂无[。.]?", b) for b in body[1:]):
-        s.value("fees.collected_yuan", 0, body[1], " ".join(body))
+    if body and all(re.fullmatch(r"无[。.]?|没有[。.]?|暂无[。.]?", b) for b in body):
+        s.value("fees.collected_yuan", 0, body[0], "收费及减免情况: " + " ".join(body))
 
 
 def _tidy(v: float) -> float:
@@ -452,7 +452,8 @@ def _tidy(v: float) -> float:
 _STAFF = re.compile(r"(?P<kind>专兼职|专职|兼职)?(?:工作)?人员(?:共计|共|总数|合计|总计)?(?:为|达|有)?" + N + "(?:人|名)")
 _STAFF_SHORT = re.compile(r"(?<!专)(?P<kind>专职|全职|兼职)(?:的)?" + N + "(?:人|名)")
 #: 没有全职人员 / 无专职工作人员 / 未配备专职人员 → 0
-_STAFF_NONE = re.compile(r"(?:没有|无|未(?:配备|设|配置)?)(?:配备)?(?P<kind>专职|全职|兼职)(?:的)?(?:工作)?人员")
+_STAFF_NONE = re.compile(r"(?:没有|无|未(?:配备|设|配置)?)(?:配备)?(?:[^,;。，；\d]{0,16}?的)?(?P<kind>专职|全职|兼职)(?:的)?(?:工作)?人员"
+                         r"(?![^,;。，；]{0,6}?\d)")
 _STAFF_KEY = {"专职": "staff.full_time", "全职": "staff.full_time", "兼职": "staff.part_time"}
 
 

@@ -25,7 +25,7 @@ HEADINGS: tuple[tuple[str, str], ...] = (
     ("fees", r"(?:政府信息公开)?(?:工作)?的?(?:收费|信息处理费)"),
     ("apps", r"(?:收到和处理政府信息公开申请|(?:政府信息)?依申请公开|受理(?:政府信息公开)?申请)"),
     ("proactive", r"主动公开"),
-    ("other", r"其[他它](?:需要|应当)?报告"),
+    ("other", r"其[他它](?:需要|应当)?报告|^其[他它](?:有关)?(?:事项|情况)"),
     ("overview", r"总体情况|概述|概况|基本情况|工作情况"),
     ("support", r"(?:政府信息公开)?(?:工作)?(?:机构|人员|队伍|保障|经费|培训|会议|举报投诉|回应解读)"),
     ("table", r"(?:政府信息公开)?(?:工作)?(?:情况)?统计表|附表"),
@@ -35,6 +35,7 @@ HEADINGS: tuple[tuple[str, str], ...] = (
 ALSO: tuple[tuple[str, str], ...] = (
     ("proactive", r"主动公开"),
     ("apps", r"依申请|申请公开"),
+    ("review", r"复议|诉讼"),
     ("complaints", r"举报|投诉|申诉"),
     ("fees", r"收费|减免"),
     ("support", r"机构|人员|经费|培训"),
@@ -43,24 +44,58 @@ _NUMERALS = "一二三四五六七八九十"
 #: a top-level heading: a bare numeral (not （一）), 、 or ., then (after at most a few words such as
 #: 政府信息公开工作) the heading wording; a report numbering its parts only （一）…（六） is read by those
 _HEAD = re.compile(r"(?<![（(\w])([一二三四五六七八九十]{1,2})\s*[、.．]\s*")
+#: an unknown heading stands alone: a short title without digits or commas, then a line break or a space
+_TITLE_ONLY = re.compile(r"[\u4e00-\u9fff、（）()]{2,24}(?:情况|事项|措施|工作|建设|问题)(?:\n|\s)")
 _HEAD_PAREN = re.compile(r"[（(]([一二三四五六七八九十]{1,2})[）)]\s*")
-_WORDING = [(name, re.compile(r"[^，。；,;：:\d]{0,10}?(?:" + rx + ")")) for name, rx in HEADINGS]
+_WORDING = [(name, re.compile(rx)) for name, rx in HEADINGS]
+#: the words a heading may hold: up to 24 characters, not past a line break, a sentence mark or a number
+_TITLE_WINDOW = re.compile(r"[^，。；,;：:\d\n]{1,24}")
 
 
 @dataclass(frozen=True)
 class Section:
     """One part of a report: `name` (overview, proactive, apps, fees, review, support, problems,
-    other, table; "intro" before the first heading, "whole" when no heading was found), the other
+    other, table; "unknown" for a part on something else, "intro" before the first heading, "whole"
+    when no heading was found), the other
     topics its heading names (`also`) and its text."""
 
     name: str
     numeral: str
     text: str
     also: frozenset[str] = frozenset()
+    #: where the heading line ends in `text` (0 for intro/whole)
+    title_end: int = 0
 
     @property
     def names(self) -> frozenset[str]:
         return self.also | {self.name}
+
+    @property
+    def title(self) -> str:
+        return self.text[:self.title_end].strip()
+
+    @property
+    def body(self) -> str:
+        """The text under the heading (the heading's words are no statement: 三、依申请公开及咨询情况)."""
+        return self.text[self.title_end:].lstrip(" \t\n:：,，、。")
+
+
+_TITLE_END = re.compile(r"情况|事项|措施|概述|概况|问题|统计表")
+
+
+def _title_end(text: str) -> int:
+    """End of the heading at the start of `text`: its line, or in flattened text the first space or
+    (glued to the text) the first 情况/事项/… within 40 characters, if no sentence or number comes first."""
+    lead = re.match(r"[（(]?[一二三四五六七八九十]{1,2}[）)]?\s*[、.．]?\s*", text)
+    start = lead.end() if lead else 0
+    head = text[:start + 40]
+    gap = re.compile(r"\s").search(head, start)
+    if gap and not re.search(r"[，。；,;:：\d]", head[start:gap.start()]):
+        return gap.start()
+    m = _TITLE_END.search(head, start)
+    if m and not re.search(r"[，。；,;:：\d]", head[start:m.start()]):
+        return m.end()
+    return start  # the heading runs into its text: keep it all
 
 
 def _also(heading: str) -> frozenset[str]:
@@ -79,11 +114,14 @@ def _numeral_value(s: str) -> int:
 
 
 def heading_at(text: str, pos: int) -> str | None:
-    """The section name of a heading whose wording starts at `pos`, or None."""
-    for name, rx in _WORDING:
-        if rx.match(text, pos):
-            return name
-    return None
+    """The section name of a heading whose words start at `pos`: the wording found earliest in its first
+    words ("一、总体情况" is the overview even if "主动公开" follows), ties in HEADINGS order; or None."""
+    window = _TITLE_WINDOW.match(text, pos)
+    if window is None:
+        return None
+    found = [(m.start(), i, name) for i, (name, rx) in enumerate(_WORDING) if (m := rx.search(window.group(0)))]
+    found = [f for f in found if f[0] <= 12]
+    return min(found)[2] if found else None
 
 
 def split_sections(text: str) -> list[Section]:
@@ -99,7 +137,8 @@ def split_sections(text: str) -> list[Section]:
     out = [Section("intro", "", text[:heads[0][0]])] if text[:heads[0][0]].strip() else []
     for i, (start, numeral, name) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
-        out.append(Section(name, numeral, text[start:end], _also(text[start:end]) - {name}))
+        part = text[start:end]
+        out.append(Section(name, numeral, part, _also(part) - {name}, _title_end(part)))
     return out
 
 
@@ -114,6 +153,8 @@ def _headings(flat: str, head: re.Pattern[str]) -> list[tuple[int, str, str]]:
             continue  # "第二、…", a list inside a sentence
         value = _numeral_value(m.group(1))
         name = heading_at(flat, m.end())
+        if name is None and value == last + 1 and _TITLE_ONLY.match(flat, m.end()):
+            name = "unknown"  # a part no rule reads ("四、审批事项及处理情况"): its numbers stay out of the others
         if name is None or value <= last or value > last + 3:
             continue
         heads.append((m.start(), m.group(1), name))
