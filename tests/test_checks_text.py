@@ -1,8 +1,8 @@
 """TEXT-TABLE / TEXT-PCT end to end: the prose claims extraction finds, checked against a table 三.
 
 The synthetic report has the shape of 上海 2019: the 总计 column of table 三's detail rows printed
-blank (only the applicant columns filled), and the 总体情况 stating 予以公开及部分公开258件 / 无法提供265件
-where the table's rows give 272+3 and 337.
+blank and organisation cells blank where nothing was counted, and the 总体情况 stating
+予以公开及部分公开258件 / 无法提供265件 where the printed cells already give 272+3 and 337.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ CASE = Path(__file__).parent / "cases" / "prose-claims-combined-categories" / "i
 def _table3() -> dict[str, int]:
     m: dict[str, int] = {}
 
-    def row(name: str, vals: tuple[int, ...], total: bool) -> None:
-        m.update({f"apps.{name}.{c}": v for c, v in zip(APPLICANT_COLS, vals, strict=True)})
+    def row(name: str, vals: tuple[int | None, ...], total: bool) -> None:
+        m.update({f"apps.{name}.{c}": v for c, v in zip(APPLICANT_COLS, vals, strict=True) if v is not None})
         if total:
-            m[f"apps.{name}.total"] = sum(vals)
+            m[f"apps.{name}.total"] = sum(v for v in vals if v is not None)
 
-    row("new", (821, 30, 0, 3, 5, 0), True)  # 859
-    row("carried_in", (18, 0, 0, 0, 0, 0), True)
-    row("result.disclosed", (258, 10, 0, 2, 2, 0), False)  # 272, 总计 cell blank
-    row("result.partial", (3, 0, 0, 0, 0, 0), False)
-    row("result.unable.not_held", (252, 20, 0, 0, 5, 0), False)  # 277
-    row("result.unable.needs_creation", (44, 0, 0, 0, 0, 0), False)
-    row("result.unable.unclear", (14, 2, 0, 0, 0, 0), False)  # 337 in all
+    row("new", (821, 35, None, None, 2, 1), True)  # 859; None: a blank cell
+    row("carried_in", (18, None, None, None, None, None), True)
+    row("result.disclosed", (258, 10, None, 2, 2, None), False)  # 272, 总计 cell blank
+    row("result.partial", (3, None, None, None, None, None), False)
+    row("result.unable.not_held", (252, 20, None, None, 5, None), False)  # 277
+    row("result.unable.needs_creation", (44, 0, 0, 0, 0, 0), False)  # all printed: exactly 44
+    row("result.unable.unclear", (14, 2, None, None, None, None), False)  # 337 in all
     m["apps.result.total.total"] = 805
     m["review.total"], m["suit.total"] = 7, 9
     return m
@@ -58,20 +58,27 @@ def test_combined_category_against_blank_row_totals_is_flagged():
     }
     disclosed = next(f for f in fs if f.cells[0] == "apps.result.disclosed.total")
     assert "予以公开及部分公开258件" in disclosed.evidence["claims"][0]["sentence"]
+    assert disclosed.evidence["exact"] is False and "at least" in disclosed.message
     assert disclosed.evidence["values"][0]["value"] == 272
-    assert "applicant columns" in disclosed.evidence["values"][0]["where"]
+    assert "lower bound" in disclosed.evidence["values"][0]["where"]
 
 
-def test_quiet_when_the_text_agrees_or_a_column_is_blank():
+def test_quiet_when_blank_cells_could_make_up_the_stated_count():
     m = _table3()
-    m["apps.result.disclosed.natural_person"] = 241  # 255 + 3 = 258: the text agrees
-    m["apps.result.unable.not_held.natural_person"] = 180  # 337 - 72 = 265
+    m["apps.result.disclosed.natural_person"] = 240  # printed 254 + 3 = 257 ≤ 258: blanks may hold 1
+    m["apps.result.unable.not_held.natural_person"] = 180  # printed 265 ≤ 265
     assert _fired("TEXT-TABLE", _record(m)) == []
+
+
+def test_all_cells_printed_the_row_sum_is_the_value():
     m = _table3()
-    for key in [k for k in m if k.startswith("apps.result.")]:
-        if key.endswith(".org_legal"):
-            del m[key]  # a blank applicant cell: the row's value is unknown, nothing to compare
-    assert _fired("TEXT-TABLE", _record(m)) == []
+    for key in ("apps.result.disclosed", "apps.result.partial"):
+        for col in APPLICANT_COLS:
+            m.setdefault(f"{key}.{col}", 0)
+    m["apps.result.disclosed.natural_person"] = 240  # 254 + 3 = 257 ≠ 258 exactly
+    fs = {f.cells: f for f in _fired("TEXT-TABLE", _record(m))}
+    f = fs[("apps.result.disclosed.total", "apps.result.partial.total")]
+    assert (f.evidence["found"], f.evidence["expected"], f.evidence["exact"]) == (258, 257, True)
 
 
 def test_a_printed_total_is_used_as_printed():
