@@ -508,7 +508,7 @@ def _training(sentences: list[str], s: _Setter) -> None:
 
 _CLAIMS: list[tuple[str, str]] = [
     ("apps.new.total", r"(?:本年(?:度)?新收|新收)[^,;。，；\d]{0,12}?" + N + "件"),
-    ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；]{0,14}?(?:申请)[^,;。，；\d]{0,6}?" + N + "件"),
+    ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；]{0,24}?(?:申请)[^,;。，；\d]{0,6}?" + N + "件"),
     ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；\d]{0,6}?" + N + r"件(?:政府信息公开|依申请公开)?(?:的)?申请"),
     ("apps.carried_in.total", r"上年(?:度)?结转[^,;。，；\d]{0,10}?" + N + "件"),
     ("apps.result.total.total", r"办结[^,;。，；\d]{0,10}?" + N + "件"),
