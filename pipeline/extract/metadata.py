@@ -180,7 +180,13 @@ def _page_title_parts(page_title: str) -> list[str]:
 _NOT_TITLE = re.compile(
     r"^(?:正文|字号|字体|【?打印|【?关闭|分享|收藏|扫一扫|当前位置|您的位置|您现在的位置|首页|返回|繁體|简体|无障碍"
     r"|登录|注册|移动版|网站支持|请输入|热门搜索|长者模式|适老化|智能问答|微信|微博)"
-    r"|[>»›]|[:：]\s*\S|^\S+\s\S+\s\S+\s\S+")
+    r"|[>»›]|[:：]\s*\S")
+#: a menu bar: four or more words side by side (a typeset title spaced out is still a title)
+_MENU = re.compile(r"^\S+\s+\S+\s+\S+\s+\S+")
+
+
+def _not_title(line: str) -> bool:
+    return bool(_NOT_TITLE.search(line)) or (bool(_MENU.match(line)) and not is_report_title(line))
 
 
 def _title_lines(text: str, limit: int) -> list[str]:
@@ -189,13 +195,15 @@ def _title_lines(text: str, limit: int) -> list[str]:
     lines = [line.strip() for line in text.split("\n")[:limit]]
     out: list[str] = []
     for i, line in enumerate(lines):
-        if not (2 <= len(line) < 80) or _NOT_TITLE.search(line):
+        if not (2 <= len(line) < 80) or _not_title(line):
             continue
         out.append(line)
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (nxt and len(line) + len(nxt) < 80 and not _NOT_TITLE.search(nxt) and not is_report_title(line)
-                and not (is_report_title(nxt) and title_year(nxt))):
-            out.append(line + nxt)
+        if not nxt or len(line) + len(nxt) >= 80 or _not_title(nxt) or is_report_title(line):
+            continue
+        complete = is_report_title(nxt) and title_year(nxt)
+        if not complete or (title_publisher(nxt) is None and _SIGNER.match(line)):
+            out.append(line + nxt)  # "…2023年政府信息公开年度" + "报告"; "青松县人民政府" + "2019年…年度报告"
     return out
 
 
@@ -216,7 +224,7 @@ def _title(doc: Document, header: dict[str, str]) -> str | None:
     best = next((c for c in candidates if is_report_title(c)), None) or _best_title(lines)
     if best:
         return _strip_page_suffix(best)
-    rest = [c for c in [*candidates, *lines] if len(c) > 4 and not _NOT_TITLE.search(c)]
+    rest = [c for c in [*candidates, *lines] if len(c) > 4 and not _not_title(c)]
     return rest[0] if rest else (candidates[0] if candidates else None)
 
 
