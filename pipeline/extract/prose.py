@@ -26,6 +26,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from pipeline.titles import fold_cjk
+
 from .document import Document
 from .legacytable import fill_from_tables, flat_table, has_statistics_table
 from .model import Extraction, Provenance
@@ -42,7 +44,7 @@ _MODERN_MARKERS = ("本年新收政府信息公开申请数量", "国办公开�
 
 def flat_statistics(doc: Document, ex: Extraction) -> None:
     """A legacy 统计表 glued into the text (page text, PDF text layer), when no real table carried one."""
-    table = None if has_statistics_table(doc.tables) else flat_table(doc.text)
+    table = None if has_statistics_table(doc.tables) else flat_table(fold_cjk(doc.text))
     if table is None:
         return
     found = Extraction()
@@ -104,7 +106,8 @@ def _tagged_in(tagged: list[tuple[frozenset[str], str]], family: str) -> list[tu
 def extract_prose(doc: Document, ex: Extraction) -> None:
     """Fill the narrative/legacy metrics of `doc` into `ex` (only keys not set yet), and text claims."""
     fill_from_tables(doc.tables, ex)
-    tagged = section_sentences(unwrap_lines(doc.text) if doc.source in _WRAPPED else doc.text)
+    text = fold_cjk(doc.text)
+    tagged = section_sentences(unwrap_lines(text) if doc.source in _WRAPPED else text)
     modern = is_modern(doc, ex)
     setter = _Setter(ex)
     _proactive(_in(tagged, "proactive"), setter)
