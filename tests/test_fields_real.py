@@ -54,3 +54,10 @@ def test_fuyang_text_capture_fields_and_all_prose_values():
     fields = [k for k in PRINTED if k in key]
     assert {k: ex.fields[k] for k in fields} == {k: key[k] for k in fields}
     assert {k: ex.metrics.get(k) for k in key["metrics"]} == key["metrics"]
+
+
+def test_printed_legacy_report_gives_every_keyed_value():
+    """平潭 2018 printed: prose and the 统计表 printed as text lines (labels in radical forms, 当⾯申请数)."""
+    key = real_key("pingtan_2018.key.json")
+    _, pdf = _pair("pingtan_2018")
+    assert {k: pdf.metrics.get(k) for k in key["metrics"]} == key["metrics"]
