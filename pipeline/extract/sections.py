@@ -17,8 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-#: section names, what each heading wording says the section reports on (first match wins: the 复议
-#: heading also says 申请, the 问题 heading also says 信息公开)
+#: section names and the heading wordings that name them; a heading is named by the wording found
+#: earliest in its words, ties in this order (因政府信息公开申请行政复议 is review, not apps)
 HEADINGS: tuple[tuple[str, str], ...] = (
     ("review", r"(?:因|关于)?(?:政府信息公开)?(?:工作)?被?(?:申请)?(?:提起)?行政法?复议"),
     ("problems", r"(?:政府信息公开)?(?:工作)?(?:存在的?|面临的?)?(?:主要)?(?:问题|不足)"),
@@ -56,8 +56,7 @@ _TITLE_WINDOW = re.compile(r"[^，。；,;：:\d\n]{1,24}")
 class Section:
     """One part of a report: `name` (overview, proactive, apps, fees, review, support, problems,
     other, table; "unknown" for a part on something else, "intro" before the first heading, "whole"
-    when no heading was found), the other
-    topics its heading names (`also`) and its text."""
+    when no heading was found), the other topics its heading names (`also`) and its text."""
 
     name: str
     numeral: str
