@@ -66,7 +66,7 @@ READS: dict[str, tuple[str, ...]] = {
     "apps": ("apps", "overview"),
     "answers": ("apps", "overview"),
     "channels": ("apps", "overview"),
-    "review": ("review", "overview"),
+    "review": ("review", "apps", "overview"),  # a legacy report without a 复议 part says it under 依申请
     "complaints": ("complaints", "review", "support", "other", "overview"),
     "fees": ("fees", "apps", "other", "overview"),
     "staff": ("support", "other", "overview"),
@@ -238,12 +238,14 @@ def _pct_after(sentence: str, pos: int) -> tuple[float, str] | None:
 
 _AMOUNT = r"(?:共|总数|总量|合计|数量|数)?(?:达到|达|为|共计|合计)?"
 #: the year's proactive total, wordings in reading order: 主动公开(…)政府信息802条 / 当年发布政府信息393件,
-#: 主动公开信息802条 (a bare 信息 only after 主动公开 and a collective word: 决策信息74条 is one category,
-#: 微博…发布信息1992条 one channel),
+#: 全年主动公开信息802条 (a bare 信息 only after 主动公开, in a clause naming the whole year or body, and
+#: a collective word: 决策信息74条 is one category, 微博…发布信息1992条 one channel, 县政府公开办主动公开信息数
+#: 为1795条 one office),
 #: 本机关主动公开…文件277件 (not 规范性文件, a category), 已主动公开(信息)N件 (not 属于已主动公开范围, an answer)
 _PROACTIVE_RULES: tuple[re.Pattern[str], ...] = (
     re.compile(r"(?<!属于)(?:主动公开|公开|公布|发布)" + _NOT_CLAUSE + r"{0,12}?政府信息" + _AMOUNT + N + "[条件]"),
-    re.compile(r"(?<!属于)主动公开(?:了)?(?:各类|各级|全部)?信息" + _AMOUNT + N + "[条件]"),
+    re.compile(r"(?:全年|本年度?|全区|全市|全县|全镇|全乡|本机关|本单位|我局|我委|我办|共)[^,;。，；：:\d]{0,6}?"
+               r"(?<!属于)主动公开(?:了)?(?:各类|各级|全部)?信息" + _AMOUNT + N + "[条件]"),
     re.compile(r"主动公开(?:(?!规范性|解读|预决算|政策)" + _NOT_CLAUSE + r"){0,12}?文件" + _AMOUNT + N + "件"),
     re.compile(r"(?<!属于)已主动公开(?:各类)?(?:政府)?(?:信息)?" + _AMOUNT + N + "[条件](?!.{0,3}范围)"),
 )
