@@ -24,9 +24,22 @@ _CN_YEAR = re.compile(r"([〇○零一二][〇○零一二三四五六七八九]
 YEAR_PHRASE = re.compile(r"(?:(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})\s*年度?")
 
 
+#: CJK radicals a PDF font prints in place of the character (⺠ for 民, ⻓ for 长): NFKC folds the Kangxi
+#: radicals (U+2F00…) and compatibility ideographs, not these
+_RADICALS = str.maketrans("⺠⻓⻅⻔⻋⻛⻢⻥⻩⻬⻮⻰⻆⻝⻣⻤⻜⻚⻉⻄⻘⻨⻦⺟⻧", "民长见门车风马鱼黄齐齿龙角食骨鬼飞页贝西青麦鸟母卤")
+_COMPAT = re.compile("[\u2f00-\u2fdf\uf900-\ufaff]")
+
+
+def fold_cjk(text: str) -> str:
+    """Radical and compatibility forms of CJK characters (what PDF text layers print: ⼯作, ⼈⺠) as the
+    characters themselves; everything else (full-width punctuation included) as printed."""
+    text = _COMPAT.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    return text.translate(_RADICALS)
+
+
 def normalize_title(title: str) -> str:
     """NFKC (full-width ASCII -> ASCII) and no whitespace: titles are compared in this form."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", title or ""))
+    return _SPACES.sub("", unicodedata.normalize("NFKC", fold_cjk(title or "")))
 
 
 def title_year(title: str | None) -> int | None:

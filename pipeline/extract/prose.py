@@ -6,6 +6,9 @@ repeat table values in the 总体情况 text (the TEXT-TABLE / TEXT-PCT claims).
 
 Rules are per sentence, first match in reading order, and always take the year's total: a clause
 introduced by 其中/占, a cumulative (历年累计, 截至), or a single event (约640人参加培训) is skipped.
+Each family of statistics reads only the sections of the report where it belongs (`READS`, over
+pipeline.extract.sections): an 环保 举报投诉 paragraph of the 主动公开 section is not `complaints.total`,
+numbers of the 主动公开 section are no application counts, plans in 存在的主要问题 are no statistics.
 Tables win: a key already set (by the table readers, or the legacy 统计表) is never overwritten.
 
 `ex.text_claims` entries (2019+ reports only):
@@ -23,10 +26,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from pipeline.titles import fold_cjk
+
 from .document import Document
 from .legacytable import fill_from_tables, flat_table, has_statistics_table
 from .model import Extraction, Provenance
 from .numbers import parse_number, parse_percent
+from .sections import split_sections
 
 #: one printed number (after NFKC): hedge, Arabic with commas/decimals or Chinese numerals, 万/亿, 余/多
 N = (r"(?P<n>(?:约|近|超过|逾)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇○一二两三四五六七八九十百千]+)"
@@ -38,7 +44,7 @@ _MODERN_MARKERS = ("本年新收政府信息公开申请数量", "国办公开�
 
 def flat_statistics(doc: Document, ex: Extraction) -> None:
     """A legacy 统计表 glued into the text (page text, PDF text layer), when no real table carried one."""
-    table = None if has_statistics_table(doc.tables) else flat_table(doc.text)
+    table = None if has_statistics_table(doc.tables) else flat_table(fold_cjk(doc.text))
     if table is None:
         return
     found = Extraction()
@@ -51,26 +57,76 @@ def flat_statistics(doc: Document, ex: Extraction) -> None:
         ex.notes.append("legacy 统计表 read from flattened text (ambiguous year|cumulative runs left out)")
 
 
+#: which sections (pipeline.extract.sections) each family of statistics is read in, its own section
+#: first (the first match wins: 主动公开政府信息2069条 of the 主动公开 part before 发布信息1992条 of a
+#: 新媒体 paragraph in the 概述); text before the first heading counts as the overview, a text without
+#: headings is read whole
+READS: dict[str, tuple[str, ...]] = {
+    "proactive": ("proactive", "overview"),
+    "apps": ("apps", "overview"),
+    "answers": ("apps", "overview"),
+    "channels": ("apps", "overview"),
+    "review": ("review", "apps", "overview"),  # a legacy report without a 复议 part says it under 依申请
+    "complaints": ("complaints", "review", "support", "other", "overview"),
+    "fees": ("fees", "apps", "other", "overview"),
+    "staff": ("support", "other", "overview"),
+    "budget": ("support", "other", "overview"),
+    "training": ("support", "other", "overview"),
+    "claims": ("overview", "apps", "review"),
+}
+
+
+def section_sentences(text: str) -> list[tuple[frozenset[str], str]]:
+    """(names of its section, sentence) in reading order; "intro" is read as "overview"."""
+    out: list[tuple[frozenset[str], str]] = []
+    for sec in split_sections(text):
+        names = frozenset({"overview"}) if sec.name == "intro" else sec.names
+        out.extend((names, sent) for sent in split_sentences(sec.body))
+    return out
+
+
+def _in(tagged: list[tuple[frozenset[str], str]], family: str) -> list[str]:
+    return [sent for names, sent in _tagged_in(tagged, family)]
+
+
+def _tagged_in(tagged: list[tuple[frozenset[str], str]], family: str) -> list[tuple[frozenset[str], str]]:
+    """The sentences `family` reads, its sections in READS order, each in reading order."""
+    if any("whole" in names for names, _ in tagged):
+        return tagged
+    out: list[tuple[frozenset[str], str]] = []
+    seen: set[int] = set()
+    for section in READS[family]:
+        for i, (names, sent) in enumerate(tagged):
+            if section in names and i not in seen:
+                seen.add(i)
+                out.append((names, sent))
+    return out
+
+
 def extract_prose(doc: Document, ex: Extraction) -> None:
     """Fill the narrative/legacy metrics of `doc` into `ex` (only keys not set yet), and text claims."""
     fill_from_tables(doc.tables, ex)
-    sentences = split_sentences(doc.text)
+    text = fold_cjk(doc.text)
+    tagged = section_sentences(unwrap_lines(text) if doc.source in _WRAPPED else text)
     modern = is_modern(doc, ex)
     setter = _Setter(ex)
-    _proactive(sentences, setter)
-    _fees(sentences, setter)
-    _staff(sentences, setter)
-    _budget(sentences, setter)
-    _training(sentences, setter)
+    _proactive(_in(tagged, "proactive"), setter)
+    _fees(_in(tagged, "fees"), setter)
+    _fees_section(tagged, setter)
+    _staff(_tagged_in(tagged, "staff"), setter)
+    _budget(_in(tagged, "budget"), setter)
+    _training(_in(tagged, "training"), setter)
     if not modern:
-        _applications(sentences, setter)
-        _answers(sentences, setter)
-        _channels(sentences, setter)
-        _review_suit(sentences, setter)
-        _complaints(sentences, setter)
+        _applications(_in(tagged, "apps"), setter)
+        _answers(_in(tagged, "answers"), setter)
+        _channels(_in(tagged, "channels"), setter)
+        _review_suit(_in(tagged, "review"), setter)
+        _complaints(_in(tagged, "complaints"), setter)
     else:
         year = ex.fields.get("year")
+        sentences = _in(tagged, "claims")
         ex.text_claims.extend(text_claims(sentences, year if isinstance(year, int) else None))
+        _claimed_change(sentences, setter)
 
 
 def is_modern(doc: Document, ex: Extraction) -> bool:
@@ -86,6 +142,32 @@ def is_modern(doc: Document, ex: Extraction) -> bool:
         return True
     flat = re.sub(r"\s+", "", doc.text)
     return any(m in flat for m in _MODERN_MARKERS)
+
+
+#: sources whose text lines are printed lines (a sentence wraps at the right margin), not paragraphs
+_WRAPPED = ("pdf",)
+_SENTENCE_END = tuple("。！？；：!?;:")
+
+
+def unwrap_lines(text: str) -> str:
+    """Printed lines joined back into paragraphs: a line as long as the page's full lines that does not end
+    a sentence goes on in the next line ("全年主动公开我\n区各级单位政府信息 2645 条"); short lines
+    (headings, table rows, the last line of a paragraph) stay lines."""
+    lines = text.split("\n")
+    widths = sorted(len(line.strip()) for line in lines if line.strip())
+    if len(widths) < 5:
+        return text
+    full = widths[int(len(widths) * 0.9)]
+    out: list[str] = []
+    glue = False
+    for line in lines:
+        stripped = line.strip()
+        if glue and out:
+            out[-1] += stripped
+        else:
+            out.append(stripped)
+        glue = bool(stripped) and len(stripped) >= 0.8 * full and not stripped.endswith(_SENTENCE_END)
+    return "\n".join(out)
 
 
 def normalise(text: str) -> str:
@@ -133,27 +215,50 @@ def _clause_before(sentence: str, pos: int) -> str:
     return sentence[start + 1:pos]
 
 
+#: a year-on-year change right after a count: 、增长2.45% / ,同比下降32% / ,比2017年增加40% / ,较去年回落12.3%
+#: (a month-on-month 环比 is no year-on-year change)
+_CHANGE = re.compile(
+    r"[,、]?(?:申请|信息|公开)?(?:数量|总量|总数)?(?:同比|(?:较|比|相比)(?:上年|去年|上一年|前一年|(?:19|20)\d{2}年)(?:度)?(?:同期)?)?"
+    r"(?P<dir>增长|增加|上升|提高|提升|上涨|增幅为?|下降|减少|降低|回落|下滑|降幅为?)了?(?:约)?"
+    r"(?P<p>\d+(?:\.\d+)?%|百分之[零一二两三四五六七八九十百点]+)")
+_DOWN = ("下降", "减少", "降低", "回落", "下滑", "降幅")
+
+
 def _pct_after(sentence: str, pos: int) -> tuple[float, str] | None:
-    """A stated change right after a count: 、增长2.45% → +2.45; ,同比下降32% → −32."""
-    m = re.match(r"[,、]?(?:同比|较上年|比上年|较去年|比去年|较上一年)?(?:度)?"
-                 r"(?P<dir>增长|增加|上升|提高|提升|下降|减少|降低)了?(?P<p>\d+(?:\.\d+)?%|百分之[零一二两三四五六七八九十百点]+)",
-                 sentence[pos:])
+    """A stated change right after a count: 、增长2.45% → +2.45; ,同比下降32% → −32 (metrics.md *_change_pct)."""
+    m = _CHANGE.match(sentence, pos)
     p = parse_percent(m.group("p")) if m else None
     if m is None or p is None:
         return None
     p = int(p) if p.is_integer() else p
-    return (-p if m.group("dir") in ("下降", "减少", "降低") else p), m.group(0)
+    return (-p if m.group("dir").startswith(_DOWN) else p), m.group(0)
 
 
 # -- 主动公开 ------------------------------------------------------------------------------------------
 
-_PROACTIVE = re.compile(r"(?:主动公开|公开|公布|发布)" + _NOT_CLAUSE + r"{0,12}?政府信息(?:共|总数|总量)?(?:达|为|共计)?"
-                        + N + "条")
+_AMOUNT = r"(?:共|总数|总量|合计|数量|数)?(?:达到|达|为|共计|合计)?"
+#: the year's proactive total, wordings in reading order: 主动公开(…)政府信息802条 / 当年发布政府信息393件,
+#: 全年主动公开信息802条 (a bare 信息 only after 主动公开, in a clause naming the whole year or body, and
+#: a collective word: 决策信息74条 is one category, 微博…发布信息1992条 one channel, 县政府公开办主动公开信息数
+#: 为1795条 one office),
+#: 本机关主动公开…文件277件 (not 规范性文件, a category), 已主动公开(信息)N件 (not 属于已主动公开范围, an answer)
+_PROACTIVE_RULES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"(?<!属于)(?:主动公开|公开|公布|发布)" + _NOT_CLAUSE + r"{0,12}?政府信息" + _AMOUNT + N + "[条件]"),
+    re.compile(r"(?:全年|本年度?|全区|全市|全县|全镇|全乡|本机关|本单位|我局|我委|我办|共)[^,;。，；：:\d]{0,6}?"
+               r"(?<!属于)主动公开(?:了)?(?:各类|各级|全部)?信息" + _AMOUNT + N + "[条件]"),
+    re.compile(r"主动公开(?:(?!规范性|解读|预决算|政策)" + _NOT_CLAUSE + r"){0,12}?文件" + _AMOUNT + N + "件"),
+    re.compile(r"(?<!属于)已主动公开(?:各类)?(?:政府)?(?:信息)?" + _AMOUNT + N + "[条件](?!.{0,3}范围)"),
+)
+
+
+def _proactive_hits(sent: str) -> list[re.Match[str]]:
+    hits = [m for rx in _PROACTIVE_RULES for m in rx.finditer(sent)]
+    return sorted(hits, key=lambda m: m.start("n"))
 
 
 def _proactive(sentences: list[str], s: _Setter) -> None:
     for sent in sentences:
-        for m in _PROACTIVE.finditer(sent):
+        for m in _proactive_hits(sent):
             clause = _clause_before(sent, m.start("n"))
             if re.search(r"其中|占|截至|截止|历年|以来", clause) or ("累计" in clause and "全年累计" not in clause):
                 continue
@@ -310,7 +415,15 @@ def _complaints(sentences: list[str], s: _Setter) -> None:
 
 # -- 收费 / 人员 / 经费 / 培训 ------------------------------------------------------------------------
 
-_FEE_ZERO = re.compile(r"(?:未|无|没有|不)(?:发生)?(?:收取|收)(?:任何)?(?:信息处理|检索|复制|邮寄)?(?:费)|免费提供|零收费")
+#: statements that no fee was charged (→ fees.collected_yuan = 0): 未收取任何费用, 未向申请人收取费用,
+#: 没有产生信息公开处理费, 无信息处理费, 未发生政府信息公开收费事项, 均未收费, 收费情况：无
+_FEE_ZERO = re.compile("|".join((
+    r"(?:未|无|没有|不)(?:发生|产生)?(?:向[^,;。，；]{1,8}?)?(?:收取|收)(?:任何)?(?:信息处理|检索|复制|邮寄)?(?:费)",
+    r"(?:未|无|没有)(?:收取|产生|发生)?(?:政府信息公开)?信息处理费(?!标准|管理办法)",
+    r"(?:未|没有|无)(?:产生|发生)[^,;。，；]{0,14}?(?:费用|处理费|收费)",
+    r"免费(?:向申请人)?提供(?:所申请的?)?(?:政府)?信息|零收费|免收(?:任何)?(?:检索|复制|邮寄)?费",
+    r"收费(?:及减免)?(?:情况|事项)[:：]?无(?=$|[,;。，；])",
+)))
 _FEE = re.compile(r"(?:收取|收缴)[^,;。，；]{0,12}?(?:费用|信息处理费|费)(?:共计|共|合计|为)?" + N + r"(?P<u>万元|元)")
 
 
@@ -329,24 +442,37 @@ def _fees(sentences: list[str], s: _Setter) -> None:
             return
 
 
+def _fees_section(tagged: list[tuple[frozenset[str], str]], s: _Setter) -> None:
+    """A legacy 收费及减免情况 part that says only 无 (under its heading, "无。"): nothing was charged."""
+    body = [sent for names, sent in tagged if names == {"fees"}]
+    if body and all(re.fullmatch(r"无[。.]?|没有[。.]?|暂无[。.]?", b) for b in body):
+        s.value("fees.collected_yuan", 0, body[0], "收费及减免情况: " + " ".join(body))
+
+
 def _tidy(v: float) -> float:
     """Whole amounts as int, others rounded to cents (万元 × 10000 gives float noise)."""
     return int(v) if float(v).is_integer() else round(v, 2)
 
 
 _STAFF = re.compile(r"(?P<kind>专兼职|专职|兼职)?(?:工作)?人员(?:共计|共|总数|合计|总计)?(?:为|达|有)?" + N + "(?:人|名)")
-_STAFF_SHORT = re.compile(r"(?<!专)(?P<kind>专职|兼职)(?:的)?" + N + "(?:人|名)")
+_STAFF_SHORT = re.compile(r"(?<!专)(?P<kind>专职|全职|兼职)(?:的)?" + N + "(?:人|名)")
+#: 没有全职人员 / 无专职工作人员 / 未配备专职人员 → 0
+_STAFF_NONE = re.compile(r"(?:没有|无|未(?:配备|设|配置)?)(?:配备)?(?:[^,;。，；\d]{0,16}?的)?(?P<kind>专职|全职|兼职)(?:的)?(?:工作)?人员"
+                         r"(?![^,;。，；]{0,6}?\d)")
+_STAFF_KEY = {"专职": "staff.full_time", "全职": "staff.full_time", "兼职": "staff.part_time"}
 
 
-def _staff(sentences: list[str], s: _Setter) -> None:
-    for sent in sentences:
-        if "公开" not in sent or re.search(r"培训|参训|参加|参会", sent):
+def _staff(tagged: list[tuple[frozenset[str], str]], s: _Setter) -> None:
+    """Staff counts; outside a section on staff (机构、人员) only in sentences about 公开 work."""
+    for names, sent in tagged:
+        if ("support" not in names and "公开" not in sent) or re.search(r"培训|参训|参加|参会", sent):
             continue
         for rx in (_STAFF, _STAFF_SHORT):
             for m in rx.finditer(sent):
-                kind = m.group("kind")
-                key = {"专职": "staff.full_time", "兼职": "staff.part_time"}.get(kind or "", "staff.total")
+                key = _STAFF_KEY.get(m.group("kind") or "", "staff.total")
                 s.number(key, m.group("n"), sent)
+        for m in _STAFF_NONE.finditer(sent):
+            s.value(_STAFF_KEY[m.group("kind")], 0, m.group(0), sent)
 
 
 def _budget(sentences: list[str], s: _Setter) -> None:
@@ -387,15 +513,16 @@ def _training(sentences: list[str], s: _Setter) -> None:
 
 _CLAIMS: list[tuple[str, str]] = [
     ("apps.new.total", r"(?:本年(?:度)?新收|新收)[^,;。，；\d]{0,12}?" + N + "件"),
-    ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；]{0,14}?(?:申请)[^,;。，；\d]{0,6}?" + N + "件"),
+    ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；]{0,24}?(?:申请)[^,;。，；\d]{0,6}?" + N + "件"),
     ("apps.new.total", r"(?:收到|受理|接收|接到)[^,;。，；\d]{0,6}?" + N + r"件(?:政府信息公开|依申请公开)?(?:的)?申请"),
     ("apps.carried_in.total", r"上年(?:度)?结转[^,;。，；\d]{0,10}?" + N + "件"),
     ("apps.result.total.total", r"办结[^,;。，；\d]{0,10}?" + N + "件"),
     ("apps.carried_out.total", N + r"件[^,;。，；\d]{0,4}?结转(?:至)?下(?:一)?年(?:度)?"),
     ("apps.carried_out.total", r"结转下(?:一)?年(?:度)?(?:继续办理)?[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.disclosed.total+apps.result.partial.total", r"予以公开(?:及|和|或|与)部分公开[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.disclosed.total", r"予以公开(?!及|和|或|与)[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.partial.total", r"(?<!及)(?<!和)部分公开[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.disclosed.total+apps.result.partial.total",
+     r"予以公开(?:及|和|或|与|、|以及)(?:予以)?部分公开[^,;。，；\d]{0,6}?" + N + "件"),
+    ("apps.result.disclosed.total", r"予以公开(?!及|和|或|与|、|以及)[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.partial.total", r"(?<!及)(?<!和)(?<!与)(?<!或)(?<!、)部分公开[^,;。，；\d]{0,4}?" + N + "件"),
     ("apps.result.withheld.*", r"不予公开[^,;。，；\d]{0,4}?" + N + "件"),
     ("apps.result.unable.*", r"无法提供[^,;。，；\d]{0,4}?" + N + "件"),
     ("apps.result.ignored.*", r"不予处理[^,;。，；\d]{0,4}?" + N + "件"),
@@ -462,3 +589,17 @@ def text_claims(sentences: list[str], year: int | None = None) -> list[dict]:
                                "kind": "pct", "num": list(last_count["of"]), "of": list(denominator),
                                "numerator": list(last_count["of"]), "denominator": list(denominator)})
     return claims
+
+
+def _claimed_change(sentences: list[str], s: _Setter) -> None:
+    """apps.new.total_change_pct of a 2019+ report: the change stated right after the 收到…件 count."""
+    rules = [re.compile(rx) for key, rx in _CLAIMS if key == "apps.new.total"]
+    for sent in sentences:
+        for rx in rules:
+            for m in rx.finditer(sent):
+                if re.search(r"复议|诉讼", _clause_before(sent, m.start("n"))):
+                    continue
+                pct = _pct_after(sent, m.end())
+                if pct is not None:
+                    s.value("apps.new.total_change_pct", pct[0], pct[1], sent)
+                return
