@@ -73,18 +73,19 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
     """A text PDF -> Document. Encrypted or corrupt files give a one-line error in doc.errors; a PDF over
     limits.max_pages or limits.max_seconds raises LimitExceeded (extraction records it and goes on)."""
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     doc = Document(source="pdf")
     budget = Budget(limits.max_seconds)
     try:
         pdf = pdfplumber.open(io.BytesIO(body))
         pages = pdf.pages
-    except PDFPasswordIncorrect:
-        doc.errors.append("PDF is encrypted (a password is needed to read it)")
-        return doc
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds for damaged files
-        doc.errors.append(f"PDF could not be read (corrupt or not a PDF): {type(exc).__name__}: {exc}".split("\n")[0])
+        cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc  # pdfplumber wraps them
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            doc.errors.append("PDF is encrypted (a password is needed to read it)")
+        else:
+            doc.errors.append(f"PDF could not be read (corrupt or not a PDF): {type(cause).__name__}: {cause}".split("\n")[0])
         return doc
     with pdf:
         if len(pages) > limits.max_pages:

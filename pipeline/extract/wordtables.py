@@ -130,7 +130,8 @@ def _close(a: list[Word], b: list[Word]) -> bool:
 
 
 def _prose(line: list[Word], value_line: list[Word]) -> bool:
-    """A line of running text: one segment much wider than the table's label column."""
+    """A line of running text: one segment from the label side across the first value column (a heading
+    that spans value columns starts right of the labels)."""
     segs = _segments(line)
     if len(segs) > 1:
         return False
@@ -138,7 +139,7 @@ def _prose(line: list[Word], value_line: list[Word]) -> bool:
     if first_value is None:
         return False
     x0, x1 = _span(segs[0])
-    return x1 > first_value[0].x1 + _height(line)
+    return x0 < first_value[0].x0 and x1 > first_value[0].x1 + _height(line)
 
 
 def _starts_left_of_values(line: list[Word], value_line: list[Word]) -> bool:
