@@ -27,7 +27,7 @@ TABLE_PREFIXES = ("apps.", "review.", "suit.", "proactive.rules.", "proactive.no
                   "proactive.procurement.")
 #: cells right of each printed page's table cells, as measured (the goal is all of them)
 RENDERED = {"pingtan_2018": (3, 3), "pingtan_2019": (199, 199), "pingtan_2021": (201, 201),
-            "pingtan_2023": (201, 201), "shuyang_fgj_2023": (50, 76)}
+            "pingtan_2023": (201, 201), "shuyang_fgj_2023": (76, 76)}
 #: report fields a printed page cannot carry: the page's own address and the site code of its <meta> tags
 NOT_PRINTED = {"url", "site_id_code"}
 
@@ -60,6 +60,14 @@ def test_rendered_pdf_report_fields(name):
              if f not in ("source", "notes", "metrics", *NOT_PRINTED) and ex.fields.get(f) != v}
     assert diffs == {}
     assert ex.fields["published"] == key["published"]
+
+
+def test_rendered_pdf_blank_cells_stay_missing():
+    """沭阳's blank organisation columns, printed inside the site's bordered content box, are blank, not 0."""
+    ex, key, *_ = _score("shuyang_fgj_2023")
+    note = next(n for n in key["notes"] if n.startswith("blank cells"))
+    assert sorted(ex.blank_cells) == sorted(k.strip() for k in note.split(":", 1)[1].split(","))
+    assert ex.fields["index_no"] == "014314799/2024-00002"
 
 
 def test_rendered_pdf_words_and_lines():

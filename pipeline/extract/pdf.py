@@ -124,7 +124,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
     from pipeline.extract.documents import reflow
 
     doc.text = reflow("\n".join(line for lines in page_lines for line in lines).strip())
-    doc.tables = [_grid(group) for group in _join_fragments(frags, heights, doc.words)]
+    doc.tables = [t for group in _join_fragments(frags, heights, doc.words) for t in _split_layout_rows(_grid(group))]
     ruled_pages = {f.page for f in frags}
     doc.tables += word_tables([w for w in doc.words if w.page not in ruled_pages])
     if page_lines:
@@ -166,16 +166,31 @@ def _page_tables(page, n: int, words: list[Word]) -> list[_Frag]:
             explicit.append(bottom)
     if explicit:
         settings["explicit_horizontal_lines"] = explicit
+    from pdfplumber.table import cells_to_tables
+
+    finder = page.debug_tablefinder(settings)
     frags = []
-    for t in page.find_tables(settings):
-        boxes = [tuple(float(v) for v in c) for c in t.cells]
+    for group in cells_to_tables(_without_containers([tuple(float(v) for v in c) for c in finder.cells])):
+        boxes = [tuple(float(v) for v in c) for c in group]
         if len(boxes) < 2:
             continue
         cells = [[x0, top, x1, bottom, _cell_text(words, (x0, top, x1, bottom)),
                   _ruled(horizontals, x0, x1, top), _ruled(horizontals, x0, x1, bottom)]
                  for x0, top, x1, bottom in boxes]
-        frags.append(_Frag(n, tuple(float(v) for v in t.bbox), cells))
+        bbox = (min(c[0] for c in boxes), min(c[1] for c in boxes), max(c[2] for c in boxes), max(c[3] for c in boxes))
+        frags.append(_Frag(n, bbox, cells))
     return frags
+
+
+def _without_containers(boxes: list[tuple]) -> list[tuple]:
+    """Drop the cells of a layout table that hold a whole table (a CMS page laid out in a table, the report
+    table inside one of its cells): a box in which another box's middle lies is no cell of a grid."""
+    def holds(outer: tuple, inner: tuple) -> bool:
+        mx, my = (inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2
+        return outer is not inner and outer[0] + _TOL < mx < outer[2] - _TOL and outer[1] + _TOL < my < outer[3] - _TOL \
+            and (inner[2] - inner[0]) * (inner[3] - inner[1]) < (outer[2] - outer[0]) * (outer[3] - outer[1])
+
+    return [b for b in boxes if not any(holds(b, other) for other in boxes)]
 
 
 def _ruled(horizontals: list[dict], x0: float, x1: float, y: float) -> bool:
@@ -253,6 +268,41 @@ def _grid(group: list[_Frag]) -> Table:
         r0, r1, c0, c1 = _idx(ys, top), _idx(ys, bottom), _idx(xs, x0), _idx(xs, x1)
         rows.setdefault(r0, []).append((c0, Cell(" ".join(str(text).split()), max(1, r1 - r0), max(1, c1 - c0))))
     return Table(rows=[[c for _, c in sorted(rows[r], key=lambda rc: rc[0])] for r in sorted(rows)])
+
+
+#: prose, not a cell: a long text with sentence punctuation
+_PROSE = re.compile(r"[。；！？]")
+#: a section heading of a report (三、收到和处理政府信息公开申请情况)
+_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*、")
+
+
+def _split_layout_rows(table: Table) -> list[Table]:
+    """A page laid out in a bordered box makes the box and the report's tables one grid: rows that are one
+    cell across the whole width holding prose or a section heading are the box's, not a table's. The grid is
+    cut there (a heading becomes the next table's caption); an empty full-width row is dropped."""
+    width = max((sum(c.colspan for c in row) for row in table.rows), default=0)
+    covered: dict[int, int] = {}
+    for r, row in enumerate(table.rows):
+        for c in row:
+            for dr in range(1, c.rowspan):
+                covered[r + dr] = covered.get(r + dr, 0) + c.colspan
+    out: list[Table] = []
+    rows: list[list[Cell]] = []
+    caption = table.caption
+    for r, row in enumerate(table.rows):
+        full = len(row) == 1 and row[0].colspan == width and not covered.get(r) and row[0].rowspan == 1
+        text = row[0].text if full else ""
+        if full and not text:
+            continue
+        if full and ((len(text) >= 60 and _PROSE.search(text)) or _HEADING.match(text)):
+            if rows:
+                out.append(Table(rows=rows, caption=caption))
+            rows, caption = [], (text if _HEADING.match(text) and len(text) < 60 else "")
+            continue
+        rows.append(row)
+    if rows:
+        out.append(Table(rows=rows, caption=caption))
+    return out
 
 
 def _snap_to(points: list[float], v: float) -> float:
