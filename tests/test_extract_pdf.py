@@ -70,6 +70,31 @@ def test_rendered_pdf_blank_cells_stay_missing():
     assert ex.fields["index_no"] == "014314799/2024-00002"
 
 
+#: the same pages read from their words alone, rulings ignored: what an unruled PDF or an OCR'd scan gives the
+#: word-grid reader (cells right of the key's cells; none wrong, none spurious)
+UNRULED = {"pingtan_2019": (153, 199), "pingtan_2021": (139, 201), "pingtan_2023": (170, 201),
+           "shuyang_fgj_2023": (6, 76)}
+
+
+@pytest.mark.parametrize("name", sorted(UNRULED))
+def test_word_grid_alone_on_rendered_pdf_words(name):
+    from pipeline.extract.metadata import extract_fields
+    from pipeline.extract.model import Extraction
+    from pipeline.extract.tables import extract_tables
+
+    doc = load_pdf(real_fixture(f"rendered/{name}.pdf").read_bytes())
+    key = real_key(f"{name}.key.json")
+    doc.tables = word_tables(doc.words)
+    ex = Extraction()
+    ex.fields.update(extract_fields(doc))
+    extract_tables(doc, ex)
+    cells = {k: v for k, v in key["metrics"].items() if k.startswith(TABLE_PREFIXES)}
+    right = sum(ex.metrics.get(k) == v for k, v in cells.items())
+    assert (right, len(cells)) == UNRULED[name]
+    assert {k: ex.metrics[k] for k in cells if k in ex.metrics and ex.metrics[k] != cells[k]} == {}
+    assert [k for k in ex.metrics if k not in key["metrics"] and not k.startswith("extra.")] == []
+
+
 def test_rendered_pdf_words_and_lines():
     doc = load_pdf(real_fixture("rendered/pingtan_2021.pdf").read_bytes())
     assert doc.pages == 9 and len(doc.words) > 500

@@ -26,7 +26,7 @@ from pipeline.extract.document import Cell, Table
 from pipeline.extract.layout import Word
 
 #: a value cell as printed: a number (with unit, percent or sign), or a mark that a cell is blank/zero
-VALUE = re.compile(r"^[-+]?\d[\d,，.]*(?:%|元|万元|件|条|个|人次?)?$|^[-—–/／×无]$")
+VALUE = re.compile(r"^[-+]?\d(?:[\d,，.]*\d)?(?:%|元|万元|件|条|个|人次?)?$|^[-—–/／×无]$")
 #: lines of one table may be this many line heights apart before the table is taken to have ended
 _MAX_LINE_GAP = 3.0
 
@@ -71,7 +71,8 @@ def _segments(line: list[Word]) -> list[list[Word]]:
     h = _height(line)
     segs = [[line[0]]]
     for prev, w in zip(line, line[1:], strict=False):
-        if w.x0 - prev.x1 > 0.9 * h:
+        gap = w.x0 - prev.x1
+        if gap > 0.9 * h or (gap > 0.3 * h and VALUE.match(w.text) and not VALUE.match(prev.text)):
             segs.append([w])
         else:
             segs[-1].append(w)
@@ -147,15 +148,18 @@ def _starts_left_of_values(line: list[Word], value_line: list[Word]) -> bool:
     return first_value is not None and line[-1].x1 < first_value[0].x0
 
 
-def _columns(value_segs: list[list[Word]]) -> list[tuple[float, float]]:
-    """x-ranges of the value columns: value segments whose x-ranges overlap are one column."""
-    spans = sorted(_span(s) for s in value_segs)
-    cols: list[list[float]] = []
-    for x0, x1 in spans:
-        if cols and x0 <= cols[-1][1]:
-            cols[-1][1] = max(cols[-1][1], x1)
-        else:
-            cols.append([x0, x1])
+def _columns(value_rows: list[list[list[Word]]]) -> list[tuple[float, float]]:
+    """x-ranges of the value columns. The usual count of values per row is the number of columns; rows that
+    have that many give each column's range (values in a row come in column order, even where a cell is
+    printed wider than its column); other rows' values overlapping no range add nothing."""
+    counts = [len(r) for r in value_rows]
+    n = max(set(counts), key=lambda c: (counts.count(c), c))
+    cols = [[float("inf"), float("-inf")] for _ in range(n)]
+    for r in value_rows:
+        if len(r) == n:
+            for k, seg in enumerate(r):
+                x0, x1 = _span(seg)
+                cols[k][0], cols[k][1] = min(cols[k][0], x0), max(cols[k][1], x1)
     return [(a, b) for a, b in cols]
 
 
@@ -168,15 +172,27 @@ def _col_of(cols: list[tuple[float, float]], x0: float, x1: float) -> list[int]:
     return [min(range(len(cols)), key=lambda i: abs((cols[i][0] + cols[i][1]) / 2 - mid))]
 
 
+def _place_values(cols: list[tuple[float, float]], values: list[list[Word]]) -> list[str]:
+    out = [""] * len(cols)
+    if len(values) == len(cols):
+        return [join_line(v) for v in values]
+    for v in values:
+        x0, x1 = _span(v)
+        k = min(range(len(cols)), key=lambda i: abs((cols[i][0] + cols[i][1]) / 2 - (x0 + x1) / 2))
+        out[k] = join_line(v)
+    return out
+
+
 def _region_table(region: list[list[Word]]) -> Table | None:
     segs = [_segments(ln) for ln in region]
     is_row = [sum(_is_value(s) for s in ss) >= 2 for ss in segs]
-    value_segs = [s for ss, row in zip(segs, is_row, strict=True) if row for s in ss if _is_value(s)]
-    cols = _columns(value_segs)
+    first_row = is_row.index(True)
+    # values right of the labels: a number ending a label ("…申请数量 3") would otherwise start a column
+    value_rows = [[s for s in ss if _is_value(s)] for ss, row in zip(segs, is_row, strict=True) if row]
+    cols = _columns(value_rows)
     if len(cols) < 2:
         return None
     left = cols[0][0]
-    first_row = is_row.index(True)
     header_lines, body = segs[:first_row], list(zip(segs[first_row:], is_row[first_row:], strict=True))
     # header: pieces within one column are stacked, pieces over several columns span them
     heads = [""] * len(cols)
@@ -202,11 +218,11 @@ def _region_table(region: list[list[Word]]) -> Table | None:
         line = [w for s in ss for w in s]
         mid = (min(w.top for w in line) + max(w.bottom for w in line)) / 2
         target = i if row else min(anchors, key=lambda a: (abs(_mid(body[a][0]) - mid), a))
+        vals = [s for s in ss if row and _is_value(s) and _span(s)[1] > left]
+        if row:
+            values[i] = _place_values(cols, vals)
         for s in ss:
-            x0, x1 = _span(s)
-            if row and _is_value(s) and x1 > left:
-                values[i][_col_of(cols, x0, x1)[0]] = join_line(s)
-            else:
+            if not any(s is v for v in vals):
                 label_parts[target].append((mid, join_line(s)))
     rows: list[list[Cell]] = []
     if spanning:
