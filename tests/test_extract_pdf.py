@@ -139,6 +139,53 @@ def test_row_spans_cut_by_page_breaks_are_one_cell_each():
                      ("（三）不予公开", 8), ("（四）无法提供", 3), ("（五）不予处理", 5), ("（六）其他处理", 3)]
 
 
+def test_repeated_header_of_three_rows_with_spans_is_dropped():
+    head = [[("项目", 3, 1), ("申请人情况", 1, 3)], [("自然人", 2, 1), ("法人或其他组织", 1, 2)],
+            [("商业企业", 1, 1), ("其他", 1, 1)]]
+    rows = head + [[(f"第{i}项", 1, 1), (str(i), 1, 1), (str(i + 1), 1, 1), (str(i + 2), 1, 1)] for i in range(1, 90)]
+    doc = load_pdf(make_pdf([Block("p", "说明。\n" * 30), Block("table", rows=rows, name="x")]))
+    assert doc.pages >= 2
+    [table] = doc.tables
+    texts = [[(c.text, c.rowspan, c.colspan) for c in r] for r in table.rows]
+    assert texts[:4] == [[("项目", 3, 1), ("申请人情况", 1, 3)], [("自然人", 2, 1), ("法人或其他组织", 1, 2)],
+                         [("商业企业", 1, 1), ("其他", 1, 1)], [("第1项", 1, 1), ("1", 1, 1), ("2", 1, 1), ("3", 1, 1)]]
+    assert len(texts) == 92 and texts[-1][0] == ("第89项", 1, 1)
+
+
+def _printed_page_pdf(url: str) -> bytes:
+    """A long ruled table printed as a browser prints a page: date and title on top, address and page number
+    at the bottom of every page."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate
+
+    from scraper.sampleweb.pdfwriter import FONT, _styles, _table
+
+    make_pdf([Block("p", "x")])  # registers the CID font
+    rows = [[("项目", 1, 1), ("本年数量", 1, 1), ("上年数量", 1, 1)]]
+    rows += [[(f"第{i}项", 1, 1), (str(i), 1, 1), (str(i + 1), 1, 1)] for i in range(1, 101)]
+
+    def running(canvas, doc):
+        canvas.setFont(FONT, 8)
+        canvas.drawString(30, A4[1] - 20, "2026/12/4 03:41  某某区政府信息公开工作年度报告")
+        canvas.drawString(30, 15, url)
+        canvas.drawString(A4[0] - 60, 15, f"{doc.page}/3")
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, topMargin=45, bottomMargin=45, invariant=1)
+    doc.build([_table(Block("table", rows=rows), _styles(), doc.width)], onFirstPage=running, onLaterPages=running)
+    return buf.getvalue()
+
+
+def test_running_header_and_footer_of_a_printed_page():
+    url = "https://www.example.gov.cn/zwgk/nb/t20240101_1.html"
+    doc = load_pdf(_printed_page_pdf(url))
+    assert doc.pages >= 2
+    [table] = doc.tables
+    assert len(table.rows) == 101 and [c.text for c in table.rows[-1]] == ["第100项", "100", "101"]
+    assert f"URL：{url}" in doc.chrome_text
+    assert url not in doc.text and "某某区" not in doc.text and "第100项 100 101" in doc.text
+
+
 def test_sample_writer_is_deterministic_and_cjk():
     a, b = _long_table_pdf(10), _long_table_pdf(10)
     assert a == b and b"STSong-Light" in a

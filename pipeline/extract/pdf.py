@@ -116,21 +116,60 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
             doc.words.extend(words)
             frags.extend(page_frags)
             heights.append(float(page.height))
-            lines = [join_line(line) for line in group_lines(words)]
-            chars += sum(len(s) for s in lines)
+            lines = [(_in_margin(line, float(page.height)), join_line(line)) for line in group_lines(words)]
+            chars += sum(len(s) for _, s in lines)
             if chars > limits.max_chars:
                 raise LimitExceeded("characters per document", limits.max_chars, chars)
             page_lines.append(lines)
+            page.close()  # pdfplumber caches each page's objects: keep memory to one page at a time
     from pipeline.extract.documents import reflow
 
-    doc.text = reflow("\n".join(line for lines in page_lines for line in lines).strip())
+    running = _running_lines(page_lines)
+    doc.text = reflow("\n".join(text for lines in page_lines for margin, text in lines
+                                if not (margin and _digitless(text) in running)).strip())
     doc.tables = [t for group in _join_fragments(frags, heights, doc.words) for t in _split_layout_rows(_grid(group))]
     ruled_pages = {f.page for f in frags}
     doc.tables += word_tables([w for w in doc.words if w.page not in ruled_pages])
     if page_lines:
-        doc.chrome_text = "\n".join(line for line in page_lines[0] if _LABELLED.search(line))
+        chrome = [text for _, text in page_lines[0] if _LABELLED.search(text)]
+        url = _printed_address(page_lines)
+        if url:
+            chrome.append(f"URL：{url}")
+        doc.chrome_text = "\n".join(chrome)
         doc.header = _header_pairs(doc.tables, doc.words)
     return doc
+
+
+#: the top and bottom share of a page where browsers and word processors print running headers/footers
+_MARGIN = 0.05
+
+
+def _in_margin(line: list[Word], height: float) -> bool:
+    return all(w.bottom < _MARGIN * height or w.top > (1 - _MARGIN) * height for w in line)
+
+
+def _digitless(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def _running_lines(page_lines: list[list[tuple[bool, str]]]) -> set[str]:
+    """Margin lines printed on two or more pages (digits aside: page numbers, dates): running headers and
+    footers, not report text."""
+    seen: dict[str, int] = {}
+    for lines in page_lines:
+        for key in {_digitless(t) for margin, t in lines if margin}:
+            seen[key] = seen.get(key, 0) + 1
+    return {k for k, n in seen.items() if n >= 2}
+
+
+def _printed_address(page_lines: list[list[tuple[bool, str]]]) -> str | None:
+    """The page's address as a browser prints it in the footer of every page of a printed web page."""
+    found: dict[str, int] = {}
+    for lines in page_lines:
+        for url in {m.group(0) for margin, t in lines if margin for m in re.finditer(r"https?://\S+", t)}:
+            found[url] = found.get(url, 0) + 1
+    best = max(found.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] >= max(1, (len(page_lines) + 1) // 2) else None
 
 
 #: a first-page line that carries a labelled field (来源：… 时间：2022-02-08, 发布日期：…)
@@ -227,8 +266,9 @@ def _continues(a: _Frag, b: _Frag, heights: list[float], words: list[Word]) -> b
         return False
     if abs(a.bbox[0] - b.bbox[0]) > 3 * _TOL and abs(a.bbox[2] - b.bbox[2]) > 3 * _TOL:
         return False
-    below = [w for w in words if w.page == a.page and w.top >= a.bbox[3] - _TOL]
-    above = [w for w in words if w.page == b.page and w.bottom <= b.bbox[1] + _TOL]
+    ha, hb = heights[a.page], heights[b.page]
+    below = [w for w in words if w.page == a.page and w.top >= a.bbox[3] - _TOL and w.top <= (1 - _MARGIN) * ha]
+    above = [w for w in words if w.page == b.page and w.bottom <= b.bbox[1] + _TOL and w.bottom >= _MARGIN * hb]
     if below or above:
         return False
     inner_a = [x for x in _xs(a) if a.bbox[0] + _TOL < x < a.bbox[2] - _TOL]
@@ -323,23 +363,36 @@ def _idx(points: list[float], v: float) -> int:
 
 
 def _drop_repeated_header(cells: list[list], frag: list[list]) -> list[list]:
-    """A browser repeats a table's <thead> at the top of each page: the next fragment's first rows, when
-    their texts equal the table's first rows, are not data."""
-    def band_texts(cs: list[list], top: float) -> list[str]:
-        return [str(c[4]) for c in sorted(cs, key=lambda c: c[0]) if abs(c[1] - top) <= _TOL]
-
+    """A browser or word processor repeats a table's header rows at the top of each page: the deepest run of
+    the next fragment's top rows that equals the table's own top rows (texts at the same places, no cell cut)
+    is not data; the rest moves up in its place."""
     if not cells or not frag:
         return frag
-    first_top, frag_top = min(c[1] for c in cells), min(c[1] for c in frag)
-    head, again = band_texts(cells, first_top), band_texts(frag, frag_top)
-    if again and head == again and any(again):
-        height = max(c[3] for c in frag if abs(c[1] - frag_top) <= _TOL) - frag_top
-        kept = [c for c in frag if c[1] > frag_top + _TOL]
-        for c in kept:
-            c[1] -= height
-            c[3] -= height
-        return kept
-    return frag
+    table_top, frag_top = min(c[1] for c in cells), min(c[1] for c in frag)
+
+    def region(cs: list[list], top: float, depth: float) -> list[tuple] | None:
+        inside = [c for c in cs if c[3] <= top + depth + _TOL]
+        if any(c[1] < top + depth - _TOL < c[3] - 2 * _TOL for c in cs):
+            return None  # a cell crosses the line: not a row boundary
+        return sorted((round((c[0]) / _SNAP), round((c[1] - top) / _SNAP), str(c[4])) for c in inside)
+
+    depth = 0.0
+    for bottom in sorted({c[3] for c in frag}):
+        d = bottom - frag_top
+        mine, theirs = region(frag, frag_top, d), region(cells, table_top, d)
+        if mine is None or theirs is None or not mine:
+            continue
+        if mine == theirs and any(t for *_, t in mine):
+            depth = d
+        else:
+            break
+    if not depth:
+        return frag
+    kept = [c for c in frag if c[3] > frag_top + depth + _TOL]
+    for c in kept:
+        c[1] -= depth
+        c[3] -= depth
+    return kept
 
 
 def _merge_seam(cells: list[list], frag: list[list], seam: float) -> None:
