@@ -5,8 +5,13 @@ end keeps what the page knows: every word with its box (Document.words), text li
 share a baseline band (a Latin digit run printed in another font sits a little higher than the CJK text
 around it and must stay on its line), and tables from the ruling lines. A ruled table that runs over a page
 break (browsers print long tables that way) is one Table: the fragment that ends a page and the one that
-starts the next are joined when nothing else lies between them and their columns agree; a row cut by the
-break is rejoined cell by cell. Pages without rulings are left to the word-grid reader (wordtables).
+starts the next are joined when nothing but running headers/footers lies between them and their columns
+agree; a header repeated on the next page is dropped, and a cell cut by the break (no ruling on either side
+of it: a label spanning rows, a row split in two) is one cell again. A page laid out inside a bordered box
+(CMS templates) is not one big table: cells holding other cells and full-width prose rows are the box's.
+Pages without rulings are left to the word-grid reader (wordtables), which the OCR front end shares.
+First-page lines carrying a labelled field (来源：… 时间：…) and the address a browser prints in the footer
+go to chrome_text; a first-page header table (索引号 | … | 发布机构 | …) gives the header pairs.
 
 API:
     load_pdf(body, limits=LIMITS) -> Document      (raises LimitExceeded; bad files give doc.errors)
@@ -28,7 +33,7 @@ from pipeline.limits import LIMITS, Budget, LimitExceeded, Limits
 
 #: a ruling is drawn this close to another line or box edge (points)
 _TOL = 2.0
-#: a table fragment at a page break: its open end lies within this share of the page height from the edge
+#: rulings that stop within this share of the page height from its top/bottom may be cut by the page break
 _EDGE_BAND = 0.2
 #: the same column boundary printed on two pages may move by this much (points)
 _SNAP = 6.0
@@ -136,7 +141,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
         if url:
             chrome.append(f"URL：{url}")
         doc.chrome_text = "\n".join(chrome)
-        doc.header = _header_pairs(doc.tables, doc.words)
+        doc.header = _header_pairs(doc.tables)
     return doc
 
 
@@ -412,7 +417,7 @@ def _cjk_join(a: str, b: str) -> bool:
     return not (a and b and a[-1].isascii() and b[0].isascii() and a[-1].isalnum() and b[0].isalnum())
 
 
-def _header_pairs(tables: list[Table], words: list[Word]) -> dict[str, str]:
+def _header_pairs(tables: list[Table]) -> dict[str, str]:
     """label -> value pairs of a first-page header table (名称 | …, 索引号 | … | 分类 | …) as the HTML loader
     reads them from the page: a cell whose text is a known header label, followed by its value cell."""
     from pipeline.extract.documents import _HEADER_WORDS
