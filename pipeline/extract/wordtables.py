@@ -89,12 +89,21 @@ def _span(seg: list[Word]) -> tuple[float, float]:
 
 def word_tables(words: list[Word]) -> list[Table]:
     """Unruled tables among positioned words, each as a Table of Cells (header rows first)."""
-    tables = []
+    found: list[tuple[Table, bool, int, int, int]] = []  # table, has a header, columns, first and last page
     for region in _regions(group_lines(words)):
-        table = _region_table(region)
-        if table is not None:
-            tables.append(table)
-    return tables
+        made = _region_table(region)
+        if made is None:
+            continue
+        table, has_header, ncols = made
+        first, last = region[0][0].page, region[-1][0].page
+        prev = found[-1] if found else None
+        # a table going on at the top of the next page: no header of its own, as many columns
+        if prev is not None and prev[4] + 1 == first and not has_header and prev[2] == ncols:
+            prev[0].rows.extend(table.rows)
+            found[-1] = (prev[0], prev[1], ncols, prev[3], last)
+        else:
+            found.append((table, has_header, ncols, first, last))
+    return [t for t, *_ in found]
 
 
 def _regions(lines: list[list[Word]]) -> list[list[list[Word]]]:
@@ -183,7 +192,8 @@ def _place_values(cols: list[tuple[float, float]], values: list[list[Word]]) -> 
     return out
 
 
-def _region_table(region: list[list[Word]]) -> Table | None:
+def _region_table(region: list[list[Word]]) -> tuple[Table, bool, int] | None:
+    """One region -> (Table, whether it printed a header, number of value columns)."""
     segs = [_segments(ln) for ln in region]
     is_row = [sum(_is_value(s) for s in ss) >= 2 for ss in segs]
     first_row = is_row.index(True)
@@ -194,6 +204,9 @@ def _region_table(region: list[list[Word]]) -> Table | None:
         return None
     left = cols[0][0]
     header_lines, body = segs[:first_row], list(zip(segs[first_row:], is_row[first_row:], strict=True))
+    if all(_span(s)[1] <= left for ss in header_lines for s in ss):
+        # nothing over the value columns: the lines above the first values are its wrapped label
+        header_lines, body = [], list(zip(segs, is_row, strict=True))
     # header: pieces within one column are stacked, pieces over several columns span them
     heads = [""] * len(cols)
     spanning: list[tuple[int, int, str]] = []
@@ -241,7 +254,7 @@ def _region_table(region: list[list[Word]]) -> Table | None:
     for a in anchors:
         labels[a] = "".join(t for _, t in sorted(label_parts[a], key=lambda p: p[0]))
         rows.append([Cell(labels[a]), *(Cell(v) for v in values[a])])
-    return Table(rows=rows)
+    return Table(rows=rows), bool(header_lines), len(cols)
 
 
 def _mid(ss: list[list[Word]]) -> float:
