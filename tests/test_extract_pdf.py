@@ -73,7 +73,7 @@ def test_rendered_pdf_blank_cells_stay_missing():
 #: the same pages read from their words alone, rulings ignored: what an unruled PDF or an OCR'd scan gives the
 #: word-grid reader (cells right of the key's cells; none wrong, none spurious)
 UNRULED = {"pingtan_2019": (160, 199), "pingtan_2021": (160, 201), "pingtan_2023": (170, 201),
-           "shuyang_fgj_2023": (6, 76)}
+           "shuyang_fgj_2023": (22, 76)}
 
 
 @pytest.mark.parametrize("name", sorted(UNRULED))
@@ -254,3 +254,20 @@ def test_word_table_spanning_header_and_prose_outside():
     assert [(c.text, c.colspan) for c in table.rows[0]] == [("", 1), ("申请人情况", 3)]
     assert [c.text for c in table.rows[1]] == ["", "自然人", "企业", "总计"]
     assert [c.text for c in table.rows[3]] == ["二、上年结转", "0", "1", "1"]
+
+
+def test_word_table_columns_follow_the_header_when_columns_are_blank():
+    """Columns nobody filled print no value: the header's own columns place the values that are there."""
+    words = [
+        _w("申请人情况", 260, 85, 420),
+        _w("自然人", 200, 100), _w("商业", 250, 100), _w("企业", 250, 111), _w("社", 300, 100), _w("会", 312, 100),
+        _w("其他", 350, 100), _w("总计", 400, 100),
+        _w("一、本年新收", 50, 130), _w("26", 205, 130), _w("26", 405, 130),
+        _w("二、上年结转", 50, 145), _w("0", 210, 145), _w("0", 410, 145),
+    ]
+    [table] = word_tables(words)
+    rows = [[c.text for c in r] for r in table.rows]
+    assert rows[-3:] == [["", "自然人", "商业企业", "社会", "其他", "总计"],
+                         ["一、本年新收", "26", "", "", "", "26"],
+                         ["二、上年结转", "0", "", "", "", "0"]]
+    assert [(c.text, c.colspan) for c in table.rows[0]] == [("", 1), ("", 1), ("申请人情况", 4)]

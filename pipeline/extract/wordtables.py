@@ -181,6 +181,34 @@ def _col_of(cols: list[tuple[float, float]], x0: float, x1: float) -> list[int]:
     return [min(range(len(cols)), key=lambda i: abs((cols[i][0] + cols[i][1]) / 2 - mid))]
 
 
+def _header_columns(words: list[Word], cols: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The header's own columns when it names more than the values fill (blank columns print no value):
+    its lowest-level headings (a heading over several others spans them) grouped where they overlap or
+    nearly touch (letter-spaced 社 会 公 益), used when each value column falls in a different one."""
+    if not words:
+        return cols
+    h = _height(words)
+
+    def spans_others(w: Word) -> bool:
+        under = [o for o in words if o is not w and o.top > w.top + h / 2 and w.x0 - 1 <= o.mid_x <= w.x1 + 1]
+        return len({round(o.mid_x / h) for o in under}) >= 2 and w.x1 - w.x0 > 2.5 * h
+
+    leaves = sorted((w for w in words if not spans_others(w)), key=lambda w: w.x0)
+    groups: list[list[float]] = []
+    for w in leaves:
+        if groups and w.x0 <= groups[-1][1] + 0.5 * h:
+            groups[-1][1] = max(groups[-1][1], w.x1)
+        else:
+            groups.append([w.x0, w.x1])
+    if len(groups) <= len(cols):
+        return cols
+    owner = [min(range(len(groups)), key=lambda g: abs((groups[g][0] + groups[g][1]) / 2 - (a + b) / 2))
+             for a, b in cols]
+    if len(set(owner)) != len(owner) or owner != sorted(owner):
+        return cols
+    return [(a, b) for a, b in groups]
+
+
 def _place_values(cols: list[tuple[float, float]], values: list[list[Word]]) -> list[str]:
     out = [""] * len(cols)
     if len(values) == len(cols):
@@ -207,6 +235,9 @@ def _region_table(region: list[list[Word]]) -> tuple[Table, bool, int] | None:
     if all(_span(s)[1] <= left for ss in header_lines for s in ss):
         # nothing over the value columns: the lines above the first values are its wrapped label
         header_lines, body = [], list(zip(segs, is_row, strict=True))
+    else:
+        cols = _header_columns([w for ss in header_lines for s in ss for w in s if w.x1 > left], cols)
+        left = min(left, cols[0][0])
     # header: pieces within one column are stacked, pieces over several columns span them
     heads = [""] * len(cols)
     spanning: list[tuple[int, int, str]] = []
