@@ -5,11 +5,14 @@ table as words at positions. Depends only on `Word`, so the PDF text layer and O
 
 How a grid is found: words -> lines (words whose vertical extents overlap, per page) -> segments (runs of a
 line split where the gap is wider than a character) -> a table region is a run of lines where value
-segments (numbers, blank marks) line up in two or more columns. Columns are the x-ranges of value segments
-that overlap each other; each line with values anchors a row, and label-only lines (a label wrapped over two
-or three lines, printed above and below its values) join the nearest anchor. Header lines above the first row
-give the column headings: a segment inside one column is that column's heading (stacked pieces joined), one
-over several columns is a spanning heading.
+segments (numbers, blank marks) line up in two or more columns. The usual count of values per row is the
+number of columns, and rows with that count give each column's x-range (values come in column order even
+where a cell is printed wider than its column); when the header names more columns than the values fill
+(blank columns print nothing) its lowest-level headings are the columns. Each line with values anchors a
+row, and label-only lines (a label wrapped over two or three lines, printed above and below its values) join
+the nearest anchor. Header lines above the first row give the column headings: a piece inside one column is
+that column's heading (stacked pieces joined), one over several columns a spanning heading. A table going on
+at the top of the next page without a header of its own, with as many columns, is the same table.
 
 API:
     group_lines(words) -> list[list[Word]]    (reading order: page, then top to bottom, each line left to right)
