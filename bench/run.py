@@ -7,6 +7,7 @@ Stages (see bench/README.md for what each figure means):
   bare     the baseline: a bare Scrapy spider fetching the same requests with the same concurrency
   recrawl  `gongkai crawl` again over the unchanged web (conditional requests)
   extract  pipeline.extract.extract vs BeautifulSoup(html, "lxml").get_text() on one core
+  extract_pdf  pipeline.extract.extract of text PDFs vs pdfplumber's extract_text on one core
   reparse  `gongkai reparse` of the whole archive and of a quarter of it (how it scales)
   memory   peak RSS of crawls of ~10k and ~50k pages (the first crawl is the 10k one at the default scale)
   queries  review-queue queries and GROUP BYs over metrics on a synthesised archive of 100k reports
@@ -396,6 +397,55 @@ def snapshot(work: Path) -> Path:
 
 
 # -- table --------------------------------------------------------------------------------------
+def _pdfs_for_extraction(n_sample: int = 12) -> list[tuple[str, bytes]]:
+    """Text PDFs: the sample web's reports laid out by its reportlab writer (2019/2021 formats, tables across
+    pages), plus the real pages of ../shared printed to PDF by Chromium (rendered/*.pdf, not the scans)."""
+    from scraper.sampleweb.office import make_attachment
+    from scraper.sampleweb.report_doc import build_doc
+    from scraper.sampleweb.web import SampleWeb
+
+    out: list[tuple[str, bytes]] = []
+    web = SampleWeb(seed=1, scale=4)
+    for site in web.sites():
+        for rep in site.reports:
+            if rep.fmt in ("2019", "2021") and len(out) < n_sample:
+                out.append((rep.url.rsplit(".", 1)[0] + ".pdf", make_attachment(build_doc(rep), "pdf")))
+    rendered = SHARED_REAL / "rendered"
+    if rendered.exists():
+        out += [(f"file:{p.name}", p.read_bytes()) for p in sorted(rendered.glob("*.pdf"))
+                if not p.name.endswith(".scan.pdf")]
+    return out
+
+
+def _pdfplumber_text(body: bytes) -> str:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(body)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def stage_extract_pdf(res: dict, min_seconds: float, n_sample: int = 12) -> None:
+    """PDF reports/s of pipeline.extract.extract against pdfplumber's own extract_text on the same files."""
+    from pipeline.extract import extract
+
+    log("PDF extraction vs pdfplumber extract_text, one core")
+    pdfs = _pdfs_for_extraction(n_sample)
+    old = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(old)})
+    try:
+        ours = _rate(lambda url, body: extract(body, url, "application/pdf"), pdfs, min_seconds)
+        base = _rate(lambda url, body: _pdfplumber_text(body), pdfs, min_seconds)
+    finally:
+        os.sched_setaffinity(0, old)
+    sizes = [len(b) for _, b in pdfs]
+    res["extract_pdf"] = {"pdfs": len(pdfs), "real_pdfs": sum(u.startswith("file:") for u, _ in pdfs),
+                          "kb_median": round(statistics.median(sizes) / 1024), "kb_max": round(max(sizes) / 1024),
+                          "reports_per_s": round(ours, 2), "pdfplumber_text_per_s": round(base, 2)}
+    log(f"extract pdf: {ours:.2f}/s vs pdfplumber extract_text {base:.2f}/s")
+
+
 def figures(res: dict) -> list[dict]:
     """The table: figure, value, baseline, ratio, goal, met."""
     rows: list[dict] = []
@@ -428,6 +478,11 @@ def figures(res: dict) -> list[dict]:
         add(f"extraction {group} ({e['pages']} pages, median {e['kb_median']} KB) reports/s", e["reports_per_s"],
             e["bs4_per_s"], round(e["reports_per_s"] / e["bs4_per_s"], 2), ">= 0.5x bs4",
             e["reports_per_s"] / e["bs4_per_s"] >= 0.5)
+    ep = res.get("extract_pdf")
+    if ep:
+        add(f"extraction of text PDFs ({ep['pdfs']} files, {ep['real_pdfs']} real, median {ep['kb_median']} KB) reports/s",
+            ep["reports_per_s"], ep["pdfplumber_text_per_s"], round(ep["reports_per_s"] / ep["pdfplumber_text_per_s"], 2),
+            ">= 0.5x pdfplumber text", ep["reports_per_s"] / ep["pdfplumber_text_per_s"] >= 0.5)
     rp = res.get("reparse")
     if rp:
         w, q = rp["whole"], rp["quarter"]
@@ -468,7 +523,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--scale", type=int, help="sample-web scale of the first crawl (default: ~10,000 pages)")
     ap.add_argument("--mem-pages", default="10000,50000", help="page counts of the memory figure")
     ap.add_argument("--reports", type=int, default=100_000, help="reports in the synthesised archive")
-    ap.add_argument("--stages", default="crawl,bare,recrawl,extract,reparse,memory,queries")
+    ap.add_argument("--stages", default="crawl,bare,recrawl,extract,extract_pdf,reparse,memory,queries")
     ap.add_argument("--quick", action="store_true", help="small sizes, to try the benchmark out (~2 min)")
     ap.add_argument("--out", default=str(BENCH / "out"), help="work folder (archives, logs)")
     ap.add_argument("--results", default=str(BENCH / "results.json"))
@@ -518,6 +573,7 @@ def main(argv: list[str] | None = None) -> dict:
         os.sched_setaffinity(0, {cores[1]})
     try:
         timed("extract", lambda: stage_extract(res, work, 1.0 if args.quick else 3.0))
+        timed("extract_pdf", lambda: stage_extract_pdf(res, 1.0 if args.quick else 3.0, 4 if args.quick else 12))
         timed("reparse", lambda: stage_reparse(res, work))
         timed("queries", lambda: stage_queries(res, work, args.reports))
     finally:

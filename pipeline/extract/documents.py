@@ -281,48 +281,10 @@ def _rtf_to_text(rtf: str) -> str:
 
 
 def load_pdf(body: bytes) -> Document:
-    """The PDF's text layer, page after page; no text but images means a scanned (image-only) report."""
-    from pypdf import PdfReader
+    """PDFs are read by the pdfplumber front end, pipeline.extract.pdf (words, lines, ruled and unruled tables)."""
+    from .pdf import load_pdf as load_pdf_layout
 
-    doc = Document(source="pdf")
-    budget = Budget(LIMITS.max_seconds)
-    try:
-        reader = PdfReader(io.BytesIO(body))
-        if reader.is_encrypted and not reader.decrypt(""):
-            doc.errors.append("PDF is encrypted (password-protected): not read")
-            return doc
-        count = len(reader.pages)
-        pages = [reader.pages[i] for i in range(min(count, LIMITS.max_pages))]
-    except Exception as exc:  # noqa: BLE001
-        doc.errors.append(f"PDF could not be read (corrupt or not a PDF): {type(exc).__name__}: {exc}")
-        return doc
-    doc.pages = count
-    if count > LIMITS.max_pages:
-        doc.errors.append(str(LimitExceeded("pages of a PDF", LIMITS.max_pages, count)))
-    texts = []
-    for n, page in enumerate(pages, start=1):
-        try:
-            budget.check()
-        except LimitExceeded as exc:
-            doc.errors.append(f"{exc} (stopped at page {n})")
-            break
-        try:
-            texts.append(page.extract_text() or "")
-        except Exception as exc:  # noqa: BLE001
-            doc.errors.append(f"PDF page {n}: text could not be extracted: {exc}")
-        try:
-            doc.images += len(page.images)
-        except Exception:  # noqa: BLE001 - an odd image filter only affects the count
-            doc.images += 1
-    doc.text = reflow("\n".join(t.strip("\n") for t in texts).strip())
-    try:
-        title = reader.metadata.title if reader.metadata else None
-        doc.page_title = str(title or "")
-    except Exception:  # noqa: BLE001
-        pass
-    if not pages:
-        doc.errors.append("PDF has no pages")
-    return doc
+    return load_pdf_layout(body)
 
 
 #: a line that starts a new paragraph, heading or table row, whatever the line before it

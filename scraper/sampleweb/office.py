@@ -8,7 +8,7 @@ import struct
 import zlib
 
 from .pdfwriter import make_pdf
-from .report_doc import Block, Cell, plain_lines
+from .report_doc import Block, Cell
 from .wordbin import doc_text, make_doc
 
 CONTENT_TYPES = {
@@ -47,7 +47,7 @@ def _dense(rows: list[list[Cell]]) -> list[list[str]]:
 def make_attachment(blocks: list[Block], fmt: str) -> bytes:
     """Render the report blocks as an attachment of the given format."""
     if fmt == "pdf":
-        return make_pdf(plain_lines(blocks))
+        return make_pdf(blocks)
     if fmt == "doc":
         paras = [b.text for b in blocks if b.kind != "table"]
         return make_doc(doc_text(paras, [_dense(b.rows or []) for b in blocks if b.kind == "table"]))

@@ -1,80 +1,92 @@
-"""Minimal PDF writer for Chinese text: Type0 font, Identity-H, ToUnicode CMap (no embedding).
+"""The sample web's PDF attachments, laid out by reportlab as publishers' office suites print them.
 
-Glyphs are not embedded (viewers substitute STSong-Light); text extraction works through
-the ToUnicode map, which is what a crawler's PDF parser relies on.
+A real layout engine gives the PDF front end what real attachments carry: a CJK CID font (STSong-Light,
+not embedded, as Adobe's Asian font packs expect), paragraphs wrapped to the page width, ruled tables with
+merged cells whose long labels wrap inside their cell, and tables that break across pages with their
+header rows repeated. `invariant` keeps the bytes the same from run to run (no clock, fixed document id).
 """
 
 from __future__ import annotations
 
-import zlib
+import io
+
+from .report_doc import Block
+
+FONT = "STSong-Light"
 
 
-def _wrap(lines: list[str], width: int = 38) -> list[str]:
-    out: list[str] = []
-    for line in lines:
-        while len(line) > width:
-            out.append(line[:width])
-            line = line[width:]
-        out.append(line)
-    return out
+def _styles():
+    from reportlab.lib.styles import ParagraphStyle
+
+    body = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=16, wordWrap="CJK", firstLineIndent=22,
+                          spaceAfter=4)
+    return {
+        "title": ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1, firstLineIndent=0,
+                                spaceAfter=10),
+        "h": ParagraphStyle("h", parent=body, fontSize=12, leading=18, firstLineIndent=0, spaceBefore=6),
+        "p": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10, firstLineIndent=0, spaceAfter=0),
+    }
 
 
-def make_pdf(lines: list[str], per_page: int = 48) -> bytes:
-    """Return PDF bytes whose extracted text is ``lines``."""
-    lines = _wrap(lines)
-    chars = sorted({ch for line in lines for ch in line})
-    cid = {ch: i + 1 for i, ch in enumerate(chars)}
-    pages = [lines[i:i + per_page] for i in range(0, len(lines), per_page)] or [[]]
-    objs: list[bytes] = []  # object n is objs[n-1]
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<br>", "\n").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br/>")
 
-    def add(body: bytes) -> int:
-        objs.append(body)
-        return len(objs)
 
-    def stream(data: bytes) -> bytes:
-        comp = zlib.compress(data)
-        return b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(comp) + comp + b"\nendstream"
+def _table(block: Block, styles, width: float):
+    from reportlab.lib import colors
+    from reportlab.platypus import LongTable, Paragraph
 
-    cmap = ["/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-            "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-            "1 begincodespacerange", "<0000> <FFFF>", "endcodespacerange"]
-    items = list(cid.items())
-    for i in range(0, len(items), 100):
-        chunk = items[i:i + 100]
-        cmap.append(f"{len(chunk)} beginbfchar")
-        for ch, n in chunk:
-            cmap.append(f"<{n:04X}> <{ch.encode('utf-16-be').hex().upper()}>")
-        cmap.append("endbfchar")
-    cmap += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    tounicode = add(stream("\n".join(cmap).encode()))
-    desc = add(b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] "
-               b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>")
-    cidfont = add(b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-                  b"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-                  b"/FontDescriptor %d 0 R /DW 1000 >>" % desc)
-    font = add(b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H "
-               b"/DescendantFonts [%d 0 R] /ToUnicode %d 0 R >>" % (cidfont, tounicode))
-    pages_id = len(objs) + 1 + 2 * len(pages)
-    kids = []
-    for pg in pages:
-        ops = [b"BT", b"/F1 12 Tf"]
-        for i, line in enumerate(pg):
-            ops.append(b"1 0 0 1 50 %d Tm <%s> Tj" % (800 - 16 * i, "".join(f"{cid[c]:04X}" for c in line).encode()))
-        ops.append(b"ET")
-        content = add(stream(b"\n".join(ops)))
-        kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
-                        b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (pages_id, content, font)))
-    assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))) == pages_id
-    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref)
-    return bytes(out)
+    from .office import grid
+
+    placed = grid(block.rows or [])
+    nrows = max(r + rs for r, _, rs, _, _ in placed)
+    ncols = max(c + cs for _, c, _, cs, _ in placed)
+    data: list[list[object]] = [[""] * ncols for _ in range(nrows)]
+    spans = []
+    for r, c, rs, cs, text in placed:
+        data[r][c] = Paragraph(_escape(text), styles["cell"]) if text else ""
+        if rs > 1 or cs > 1:
+            spans.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
+    # header rows: the rows before the first one that holds a number
+    header = next((r for r in range(nrows) if any(t.replace(".", "").isdigit() for rr, _, _, _, t in placed
+                                                  if rr == r)), 0)
+    header = header if 0 < header < nrows // 2 and all(r + rs <= header for r, _, rs, _, _ in placed if r < header) else 0
+    # value columns are narrow; the label columns (left of the first number) share the rest by the length
+    # of their own labels, so long labels wrap over a few lines rather than many
+    label_cols = min((c for _, c, _, _, t in placed if t.replace(".", "").isdigit()), default=1) or 1
+    value_w = min(40.0, width * 0.5 / max(1, ncols - label_cols))
+    weights = [max([len(t) for _, c, _, cs, t in placed if c == col and cs == 1] + [4]) ** 0.5
+               for col in range(label_cols)]
+    rest = width - value_w * (ncols - label_cols)
+    widths = [rest * w / sum(weights) for w in weights] + [value_w] * (ncols - label_cols)
+    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+             ("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 8),
+             ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+             ("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 2), *spans]
+    return LongTable(data, colWidths=widths, repeatRows=header, style=style)
+
+
+def make_pdf(blocks: list[Block], title: str = "") -> bytes:
+    """PDF bytes of the report blocks: title, headings, paragraphs and ruled tables."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    styles = _styles()
+    buf = io.BytesIO()
+    title = title or next((b.text for b in blocks if b.kind == "title"), "")
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=56, rightMargin=56, topMargin=56, bottomMargin=56,
+                            title=title, author="", creator="", producer="", invariant=1)
+    story: list[object] = []
+    for b in blocks:
+        if b.kind == "table":
+            story += [_table(b, styles, doc.width), Spacer(1, 8)]
+        else:
+            story.append(Paragraph(_escape(b.text), styles.get(b.kind, styles["p"])))
+    doc.build(story)
+    return buf.getvalue()
+
