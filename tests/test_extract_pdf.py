@@ -206,7 +206,7 @@ def test_corrupt_encrypted_and_too_long_pdfs():
     writer.write(out)
     doc = load_pdf(out.getvalue())
     assert doc.errors == ["PDF is encrypted (a password is needed to read it)"] and doc.words == []
-    with pytest.raises(LimitExceeded, match="pages per PDF"):
+    with pytest.raises(LimitExceeded, match="pages of a PDF"):
         load_pdf(body, Limits(max_pages=1))
     with pytest.raises(LimitExceeded, match="seconds"):
         load_pdf(body, Limits(max_seconds=0.0))

@@ -94,7 +94,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
         return doc
     with pdf:
         if len(pages) > limits.max_pages:
-            raise LimitExceeded("pages per PDF", limits.max_pages, len(pages))
+            raise LimitExceeded("pages of a PDF", limits.max_pages, len(pages))
         doc.pages = len(pages)
         if not pages:
             doc.errors.append("PDF has no pages")
