@@ -121,7 +121,7 @@ def _step(ex: Extraction, what: str, fn: Callable[..., Any], *args: Any) -> Any:
 def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extraction:
     """One captured document -> Extraction (fields, metrics with provenance, kind, errors). Never raises."""
     from pipeline.extract.metadata import extract_fields
-    from pipeline.extract.tables import detect_format, extract_tables, find_sections
+    from pipeline.extract.tables import detect_format, extract_tables, find_sections, unread_tables
 
     ex = Extraction()
     try:
@@ -148,6 +148,7 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     if prose is not None:
         _step(ex, "prose", prose, doc, ex)
     ex.sections = find_sections(doc.text)
+    _step(ex, "unread tables", unread_tables, doc, ex)
     ex.fields["format"] = detect_format(ex)
     _derive(ex)
     ex.kind = _kind(doc, ex)

@@ -389,7 +389,7 @@ def _unit_scale(col: str, header: str, cell: str) -> float | None:
 def extract_tables(doc: Document, ex: Extraction) -> None:
     """Find tables 二/三/四 among doc.tables and fill ex.metrics, ex.blank_cells and ex.tables."""
     t2 = [t for t in doc.tables if is_t2(t) and not is_t3(t)]
-    t3 = [t for t in doc.tables if is_t3(t)]
+    t3 = t3_tables(doc.tables)
     t4 = [t for t in doc.tables if is_t4(t) and not is_t3(t)]
     if t2 and read_t2(t2, ex):
         ex.tables.append("二")
@@ -397,6 +397,31 @@ def extract_tables(doc: Document, ex: Extraction) -> None:
         ex.tables.append("三")
     if any([read_t4(t, ex) for t in t4]):
         ex.tables.append("四")
+
+
+def printed_tables(doc: Document) -> list[str]:
+    """Which of tables 二, 三, 四 the document evidently prints, read or not: their labels are in its text
+    or cells (three row labels of 三; 四's outcome and group headers; 二's 第二十条 captions or two headers)."""
+    cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row)
+    flat = formats.bare(doc.text + " " + cells)
+    found: list[str] = []
+    t3_rows = {r.key for r in table3.MATCH_ORDER if len(formats.bare(r.label)) >= 4 and formats.bare(r.label) in flat}
+    if table2.CAPTION_CUE in flat or sum(formats.bare(c.label) in flat for c in table2.COLUMN_MATCH_ORDER) >= 2:
+        found.append("二")
+    if len(t3_rows) >= 3:
+        found.append("三")
+    t4 = table4.OUTCOMES
+    if sum(formats.bare(o.label) in flat for o in t4) >= 3 and all(g.label in flat for g in table4.GROUPS[1:]):
+        found.append("四")
+    return found
+
+
+def unread_tables(doc: Document, ex: Extraction) -> None:
+    """Record the national tables the document prints but extraction could not read: the reader's
+    failure, for a person to look at (EXTRACT-FAILED), never the publisher's (FORMAT-YEAR)."""
+    ex.unread_tables = [t for t in printed_tables(doc) if t not in ex.tables]
+    for t in ex.unread_tables:
+        ex.notes.append(f"table {t} is printed (its labels are in the document) but could not be read")
 
 
 _SECTION_LINE = re.compile(r"^\s*([一二三四五六])\s*[、.．]\s*(.{0,40})$")
