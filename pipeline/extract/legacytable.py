@@ -112,10 +112,10 @@ def _fill(rows: list[list[str]], cols: tuple[int, int | None, int], ex: Extracti
         raw_label = row[label_col]
         label = norm_row_label(raw_label)
         sec = next((g for prefix, g in legacy.SECTION_PREFIXES if label.startswith(prefix)), sec)
-        row = _row_for(label, sec)
-        if row is None:
+        stat = _row_for(label, sec)
+        if stat is None:
             continue
-        key = row.key
+        key = stat.key
         raw = row[value_col].strip()
         parsed = parse_number(raw)
         if parsed is None or key in ex.metrics:
