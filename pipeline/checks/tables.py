@@ -20,6 +20,7 @@ T4_GROUPS: tuple[str, ...] = table4.GROUP_KEYS
 T4_PARTS: tuple[str, ...] = table4.PART_KEYS
 SECTION_NUMERALS: tuple[str, ...] = sections.NUMERALS
 NATIONAL_TABLES: tuple[str, ...] = ("二", "三", "四")
+_T4_PARTS_PRINTED = "+".join(o.label for o in table4.OUTCOMES[:4])
 
 
 def check_t4_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
@@ -32,7 +33,7 @@ def check_t4_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
             bad = total_mismatch(rec, total_key, keys)
             if bad:
                 found, s = bad
-                yield finding(rule, rec, [total_key], f"表四 {g}: 总计 {num(found)} ≠ 维持+纠正+其他+尚未审结 {num(s)}",
+                yield finding(rule, rec, [total_key], f"表四 {g}: 总计 {num(found)} ≠ {_T4_PARTS_PRINTED} {num(s)}",
                               {"formula": f"{g}: upheld + corrected + other + pending = total",
                                "expected": num(s), "found": num(found),
                                "values": [cite(rec, k) for k in (total_key, *keys)]})
