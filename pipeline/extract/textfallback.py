@@ -15,9 +15,10 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from pipeline.formats import Row, bare, sections, table2, table3, table4
+from pipeline.formats import Column, Row, bare, match, norm, sections, table2, table3, table4
 
 from .document import Document
+from .labels import parse_number as cell_number
 from .model import Extraction, Provenance
 
 COLUMNS = tuple(c.key for c in table3.COLUMNS)
@@ -76,6 +77,8 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
         return
     end = _T2_END.search(text, head.end())
     lines = text[head.end(): end.start() if end else len(text)].split("\n")
+    if _table2_by_blocks(lines, ex, source):
+        return
     rows = [[Cell(c) for c in line.split()] for line in lines if line.strip()]
     table = Table(rows)
     if not rows or not is_t2(table):
@@ -90,6 +93,62 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
     if "二" not in ex.tables:
         ex.tables.append("二")
     ex.notes.append("table 二 read from text lines")
+
+
+_CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项")
+_VALUE_TOKEN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def _table2_format(flat: str) -> str | None:
+    """The format table 二's headers show: a column only the 2021 (or only the 2019) format prints."""
+    def has(cols: tuple[Column, ...]) -> bool:
+        return any(bare(c.label) in flat for c in cols)
+    only_2021 = has((table2.ISSUED, table2.REPEALED, table2.IN_FORCE, table2.AMOUNT_10K))
+    only_2019 = has((table2.MADE, table2.PUBLISHED, table2.PUBLISHED_TOTAL, table2.PREV_ITEMS, table2.PROC_ITEMS))
+    return "2021" if only_2021 and not only_2019 else "2019" if only_2019 and not only_2021 else None
+
+
+def _table2_by_blocks(lines: list[str], ex: Extraction, source: str) -> bool:
+    """Table 二 from text lines, by the model: each 第二十条第（N）项 caption says which block follows, so a row's
+    values take the block's columns in order however its header lines came out (wrapped "本年新 / 制作数量",
+    split "本年增 / 减"). A row is read only when it has exactly as many values as the block has columns."""
+    flat = bare("".join(lines))
+    fmt = _table2_format(flat)
+    if fmt is None:
+        return False
+    model = table2.T2_2021 if fmt == "2021" else table2.T2_2019
+    blocks = {b.caption[len(table2.CAPTION_CUE) + 2]: b for b in model.blocks}  # 第二十条第（N）项 -> N
+    block = None
+    found = 0
+    for line in lines:
+        n = norm(line)
+        cap = _CAPTION.search(n)
+        if cap:
+            block = blocks.get(cap.group(1))
+            continue
+        if block is None:
+            continue
+        tokens = line.split()
+        k = len(tokens)
+        while k > 0 and (_VALUE_TOKEN.match(norm(tokens[k - 1])) or norm(tokens[k - 1]) in ("元", "万元")):
+            k -= 1
+        label, values = "".join(tokens[:k]), [t for t in tokens[k:] if _VALUE_TOKEN.match(norm(t))]
+        row = match(label, block.rows) if label else None
+        if row is None or len(values) != len(block.columns):
+            continue
+        for col, raw in zip(block.columns, values, strict=True):
+            key = model.key(row.key, col.key)
+            value = cell_number(raw)
+            if key in ex.metrics or value is None:
+                continue
+            ex.set(key, value, Provenance(source, f"table 二 read from text lines: {block.caption} {row.label} / "
+                                                     f"{col.label}", raw))
+            found += 1
+    if found:
+        if "二" not in ex.tables:
+            ex.tables.append("二")
+        ex.notes.append(f"table 二 read from text lines by the model's blocks ({fmt} format)")
+    return bool(found)
 
 
 _T2_SPAN = re.compile(_heading("二") + "(.*?)(?:" + _heading("三", 5) + "|$)", re.S)
