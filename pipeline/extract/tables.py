@@ -188,20 +188,23 @@ def read_t3(tables: list[Table], ex: Extraction) -> bool:
             widths = [len(r) - len(_t3_value_cells(r, 1)[0]) for r in table.rows if _t3_value_cells(r, 1)]
             columns = _T3_CANONICAL_8 if widths and max(widths) >= 8 and widths.count(8) > len(widths) / 2 \
                 else _T3_CANONICAL_7
-        pending: list[str] = []  # labels of a row without values: the first line of a wrapped label
+        pending: list[str] = []  # labels of rows without values: the first lines of a wrapped label
         for row in table.rows[data_start or 0:]:
             split = _t3_value_cells(row, len(columns))
             if split is None:
-                pending = [t for t in (norm_label(c.text) for c in row) if t and not _is_value(t)
-                           and len(t) < 60 and formats.match(t, table3.HEADER_MATCH_ORDER) is None]
-                group_other = _track_group(pending, group_other)
+                more = [t for t in (norm_label(c.text) for c in row) if t and not _is_value(t)
+                        and len(t) < 60 and formats.match(t, table3.HEADER_MATCH_ORDER) is None]
+                pending = (pending + more)[-8:]
+                group_other = _track_group(more, group_other)
                 continue
             label_cells, values = split
             labels = [norm_label(c.text) for c in label_cells if norm_label(c.text)]
             group_other = _track_group(labels, group_other)
             printed = " ".join(fold_label(c.text) for c in label_cells if c.text.strip())
             if not labels:
-                lines.append(_Line(None, values, ""))
+                # values on a line of their own under a label wrapped over the lines above
+                key = _row_key("".join(pending), group_other) if pending else None
+                lines.append(_Line(key, values, " ".join(pending)))
                 pending = []
                 continue
             specific = labels[-1]

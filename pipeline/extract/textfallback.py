@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from pipeline.formats import Column, Row, bare, match, norm, sections, table2, table3, table4
 
-from .document import Document
+from .document import Cell, Document, Table
 from .labels import parse_number as cell_number
 from .model import Extraction, Provenance
 
@@ -49,6 +49,7 @@ def solve_tables(doc: Document, ex: Extraction) -> None:
     source = "attachment" if doc.source in ("pdf", "docx", "doc", "xls", "xlsx") else "text"
     solve_table2(text, ex, source)
     solve_table2_glued(text, ex, source)
+    solve_table3_lines(text, ex, source)
     solve_table3(text, ex, source)
     solve_table4(text, ex, source)
 
@@ -67,7 +68,6 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
     """Table 二 from the lines of its section when each line keeps its cells apart ("规章  2  3  555"): the
     lines become table rows and are read like printed cells. Table 二 has no identity to cut a glued run
     ("行政规范性文件693665") by, so a line without separators gives nothing."""
-    from .document import Cell, Table
     from .tables import is_t2, read_t2
 
     if "二" in ex.tables:
@@ -340,6 +340,61 @@ def solve_table3(text: str, ex: Extraction, source: str = "text") -> None:
     if "三" not in ex.tables:
         ex.tables.append("三")
     ex.notes.append(f"table 三 read from flattened text by constraint solving ({len(chosen)} rows)")
+
+
+_NUMBER_TOKEN = re.compile(r"^(?:\d+|[/—–-]{1,2})$")
+
+
+def _line_cells(line: str) -> list[Cell]:
+    """A text line as table cells: its trailing numbers (and blank marks) one cell each, the rest one label."""
+    tokens = line.split()
+    k = len(tokens)
+    while k > 0 and _NUMBER_TOKEN.match(tokens[k - 1]):
+        k -= 1
+    label = "".join(tokens[:k])
+    return ([Cell(label)] if label else []) + [Cell(t) for t in tokens[k:]]
+
+
+def solve_table3_lines(text: str, ex: Extraction, source: str = "text") -> None:
+    """Table 三 from text lines that keep their cells apart ("（一）予以公开 1288 21 0 0 50 3 1362"): the lines
+    become rows and go through the cell reader, which joins labels wrapped over lines, takes values on a
+    line of their own under their label and places a row printed without a label by the template's order.
+    A row is kept only when its 总计 is the sum of its six applicant columns (a line's numbers may still be
+    split wrongly); the constraint solver fills what is left."""
+    from .tables import read_t3
+
+    start = re.search(_label_re(table3.NEW.label), text)
+    if not start:
+        return
+    end = re.search(_T4_HEAD, text[start.start():])
+    span = text[start.start(): start.start() + end.start() if end else len(text)]
+    rows = [_line_cells(line) for line in span.split("\n") if line.strip()]
+    found = Extraction()
+    if not read_t3([Table(rows)], found):
+        return
+    by_row: dict[str, dict[str, int | float]] = {}
+    for key, value in found.metrics.items():
+        row, col = key.removeprefix("apps.").rsplit(".", 1)
+        by_row.setdefault(row, {})[col] = value
+    kept = 0
+    for row, values in by_row.items():
+        parts = [values.get(c) for c in COLUMNS[:6]]
+        if len(values) == 7 and sum(v for v in parts if v is not None) != values["total"]:
+            continue
+        if len(values) < 7 and not all(f"apps.{row}.{c}" in found.blank_cells or c in values for c in COLUMNS):
+            continue
+        for col, value in values.items():
+            key = f"apps.{row}.{col}"
+            if key not in ex.metrics:
+                prov = found.provenance[key]
+                ex.set(key, value, Provenance(source, f"table 三 read from text lines: {prov.where}", prov.raw))
+        ex.blank_cells += [k for k in found.blank_cells if k.startswith(f"apps.{row}.") and k not in ex.blank_cells]
+        kept += 1
+    if kept:
+        if "三" not in ex.tables:
+            ex.tables.append("三")
+        ex.notes.append(f"table 三 read from text lines ({kept} rows)")
+        ex.notes += [n for n in found.notes if "template's order" in n]
 
 
 def _choose(candidates: dict[str, list[list[int]]], ex: Extraction) -> dict[str, list[int]]:
