@@ -404,14 +404,14 @@ def extract_tables(doc: Document, ex: Extraction) -> None:
 
 def printed_tables(doc: Document) -> list[str]:
     """Which of tables 二, 三, 四 the document evidently prints, read or not: their labels are in its text
-    or cells (three row labels of 三; 四's outcome and group headers; 二's 第二十条 captions or two headers)."""
+    or cells (five row labels of 三; 四's outcome and both 行政诉讼 group headers; two column headers of 二)."""
     cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row)
     flat = formats.bare(doc.text + " " + cells)
     found: list[str] = []
     t3_rows = {r.key for r in table3.MATCH_ORDER if len(formats.bare(r.label)) >= 4 and formats.bare(r.label) in flat}
-    if table2.CAPTION_CUE in flat or sum(formats.bare(c.label) in flat for c in table2.COLUMN_MATCH_ORDER) >= 2:
+    if sum(formats.bare(c.label) in flat for c in table2.COLUMN_MATCH_ORDER) >= 2:
         found.append("二")
-    if len(t3_rows) >= 3:
+    if len(t3_rows) >= 5:  # prose names a few outcomes (予以公开…件); a table prints all 23 or 25 rows
         found.append("三")
     t4 = table4.OUTCOMES
     if sum(formats.bare(o.label) in flat for o in t4) >= 3 and all(g.label in flat for g in table4.GROUPS[1:]):
