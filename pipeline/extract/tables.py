@@ -1,10 +1,13 @@
-"""Document.tables -> metrics of the national tables 二, 三 and 四 (formats 2019 and 2021).
+"""Document.tables -> metrics of the national tables 二, 三 and 四 (formats 2019 and 2021): the cell reader.
 
-Tables are read from printed cells, not flattened text (which glues "69|3|665" into "693665").
-Rows are recognised by normalised label keywords (typos and spacing vary); columns by the header
-labels. Table 三 takes the *last* N value cells of each row because real pages carry overlapping
-colspans (平潭 2021) that shift a rowspan/colspan grid; table 四 maps each value to its header path
-in a grid (it may also be printed as three sub-tables). A blank cell is missing, never 0.
+Tables are read from printed cells (HTML grid, DOCX/XLS cells, pipe tables, text lines, and the PDF front
+end's word tables), not flattened text (which glues "69|3|665" into "693665"). Every label comes from the
+format model (pipeline.formats): rows by tolerant match against its labels, variants and cues (whitespace,
+full/half-width, numbering, typos), columns from the header against it. Table 三 takes the *last* N value
+cells of each row because real pages carry overlapping colspans (平潭 2021) that shift a rowspan/colspan grid;
+it joins a label wrapped over two rows or cells, places a row printed without a label by the template's order
+and continues into a following table that only carries value rows. Table 四 maps each value to its header
+path in a grid (it may also be printed as three sub-tables). A blank cell is missing, never 0.
 """
 
 from __future__ import annotations

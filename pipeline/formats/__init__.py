@@ -93,7 +93,7 @@ def glossary() -> list[dict[str, str]]:
             else:
                 unit = col.unit if col.unit != "件" else row.unit
                 col_label = col.label
-                meaning = f"{row.meaning}: {col.meaning}" if tid != "四" else f"{row.meaning}: {col.meaning}"
+                meaning = f"{row.meaning}: {col.meaning}"
             out.append({"key": key, "table": tid, "format": fmt,
                         "row": row.printed if tid != "四" else _t4_row(row),
                         "column": col_label, "block": block.caption, "unit": unit, "meaning": meaning})
