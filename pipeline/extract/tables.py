@@ -141,6 +141,26 @@ def _t3_value_cells(cells: list[Cell], n: int) -> tuple[list[Cell], list[Cell]] 
     return cells[: len(cells) - n], cells[len(cells) - n:]
 
 
+def _trailing_values(cells: list[Cell]) -> int:
+    """How many value cells (numbers, blanks) end a printed row."""
+    k = len(cells)
+    while k > 0 and _is_value(cells[k - 1].text):
+        k -= 1
+    return len(cells) - k
+
+
+def _prints_subtotal(table: Table) -> bool:
+    """The rows print eight values whose 7th is the 小计 of the five organisation columns and 8th the 总计:
+    most value rows end in eight numbers with 小计 = Σ org columns and 总计 = 自然人 + 小计."""
+    rows = [r for r in table.rows if _trailing_values(r) >= 7]
+    ok = 0
+    for r in rows:
+        v = [parse_number(c.text) for c in r[-8:]]
+        if len(v) == 8 and None not in v and v[6] == sum(v[1:6]) and v[7] == v[0] + v[6]:
+            ok += 1
+    return bool(rows) and ok > len(rows) / 2
+
+
 def is_t3(table: Table) -> bool:
     """Table 三, or a continuation of it in a second <table>: at least three of its row labels."""
     keys = {_row_key(norm_label(c.text), False) for row in table.rows for c in row[:4] if len(c.text) < 80}
@@ -186,11 +206,13 @@ def read_t3(tables: list[Table], ex: Extraction) -> bool:
         data_start = next((i for i, row in enumerate(table.rows)
                            if any(_row_key(norm_label(c.text), False) == "new" for c in row)), None)
         if columns is None:
-            columns = _t3_columns(table, data_start if data_start is not None else len(table.rows))
-        if columns is None:
-            widths = [len(r) - len(_t3_value_cells(r, 1)[0]) for r in table.rows if _t3_value_cells(r, 1)]
-            columns = _T3_CANONICAL_8 if widths and max(widths) >= 8 and widths.count(8) > len(widths) / 2 \
-                else _T3_CANONICAL_7
+            header = _t3_columns(table, data_start if data_start is not None else len(table.rows))
+            wide = _prints_subtotal(table)
+            columns = header or (_T3_CANONICAL_8 if wide else _T3_CANONICAL_7)
+            if header is not None and len(header) == 7 and wide:
+                # a header cell was not recognised (garbled) but the rows print eight values: the format's order
+                columns = _T3_CANONICAL_8
+                ex.notes.append("table 三 header names 7 columns but its rows print 8: columns by the format's order")
         pending: list[str] = []  # labels of rows without values: the first lines of a wrapped label
         for row in table.rows[data_start or 0:]:
             split = _t3_value_cells(row, len(columns))
