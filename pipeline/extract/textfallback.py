@@ -440,6 +440,7 @@ def _columns_ok(rows: dict[str, list[int]]) -> bool:
 _T4_START = re.compile(_label_re(table4.REVIEW_HEAD) + r"[\s\S]{0,40}?" + _label_re(table4.SUIT_HEAD))
 _T4_HEAD = "四" + _GAP + "[、.]?" + _GAP + _label_re(bare(table4.HEADING).split(table4.REVIEW_HEAD)[0]) + _GAP \
     + _label_re(table4.REVIEW_HEAD)
+_T4_SUM = "+".join(o.label for o in table4.OUTCOMES[:4]) + " = " + table4.OUTCOMES[4].label
 _T4_LABELS = _label_re(table4.OUTCOMES[-1].label) + "|" + _label_re(table4.OUTCOMES[3].label)
 _T4_END = r"五" + _GAP + "[、.]" + _GAP + "(?:政府信息公开工作)?存在"
 
@@ -482,7 +483,7 @@ def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
     raw = " ".join(runs)
     if len(sols) != 1:
         why = "no segmentation satisfies" if not sols else f"{len(sols)} segmentations satisfy"
-        ex.notes.append(f"table 四 in flattened text ({raw!r}): {why} 维持+纠正+其他+尚未审结 = 总计; left out")
+        ex.notes.append(f"table 四 in flattened text ({raw!r}): {why} {_T4_SUM}; left out")
         return
     values = sols[0]
     for g, prefix in enumerate(table4.GROUP_KEYS):
