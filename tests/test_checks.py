@@ -48,7 +48,7 @@ def test_rules_are_data_for_every_rule_of_the_spec():
                    "FORMAT-YEAR", "SECTIONS", "TEXT-TABLE", "TEXT-PCT", "L-ANSWER-SUM", "L-REVIEW-SUM",
                    "L-STAFF-SUM", "L-CHANNEL-SUM", "L-RATE", "X-CARRY", "X-CHANGE-PCT", "X-PREV-ITEMS",
                    "X-IN-FORCE", "X-REPEAT", "MISSING", "LATE", "DUPLICATE", "CHANGED", "ATTACHMENT-MISMATCH",
-                   "IMAGE-ONLY", "YEAR-MISMATCH"}
+                   "IMAGE-ONLY", "YEAR-MISMATCH", "EXTRACT-FAILED"}
     assert all(r.severity in ("error", "warning") and r.reads and r.description for r in RULES)
 
 
@@ -150,6 +150,20 @@ def test_format_year():
         (("format",), "2021", "2019"), (("tables",), ["二", "三", "四"], ["二", "三"])]
     assert fired("FORMAT-YEAR", rec({}, format="legacy", year=2018)) == []
     assert fired("FORMAT-YEAR", rec({}, format=None, tables=None)) == []
+
+
+def test_a_table_printed_but_not_read_is_the_readers_failure_not_the_publishers():
+    r = rec({}, format="2021", year=2023, tables=["二", "四"], unread_tables=["三"])
+    assert fired("FORMAT-YEAR", r) == []  # the report does print table 三
+    (f,) = fired("EXTRACT-FAILED", r)
+    assert f.severity == "warning" and f.cells == ("table 三",)
+    assert f.evidence["unread_tables"] == ["三"] and f.evidence["read_tables"] == ["二", "四"]
+    assert "could not be read" in f.message
+    # a table neither read nor printed is still the publisher's
+    (fy,) = fired("FORMAT-YEAR", rec({}, format="2021", year=2023, tables=["二", "四"], unread_tables=[]))
+    assert fy.evidence["missing"] == ["三"]
+    assert fired("EXTRACT-FAILED", rec({}, tables=["二", "三", "四"], unread_tables=[])) == []
+    assert fired("EXTRACT-FAILED", rec({}, kind="not_report", unread_tables=["三"])) == []
 
 
 def test_sections():

@@ -153,43 +153,8 @@ def test_title_spaces_between_chinese_and_digits_are_dropped():
     assert extract(page).fields["title"] == "ABC Park 2021年政府信息公开工作年度报告"
 
 
-# ------------------------------------------------------------- table 二 (2021) glued in flattened text
-
-_FLAT_2021 = (
-    "测试区2022年度政府信息公开工作年度报告 本报告中所列数据统计时限为2022年1月1日至2022年12月31日。 一、总体情况 "
-    "2022年，全区共主动公开政府信息1200条。 二、主动公开政府信息情况第二十条第（一）项 信息内容 本年制发件数 本年废止件数 "
-    "现行有效件数 规章000行政规范性文件1234567第二十条第（五）项信息内容本年处理决定数量行政许可8520第二十条第（六）项"
-    "信息内容本年处理决定数量行政处罚316行政强制0第二十条第（八）项信息内容本年收费金额（单位：万元）行政事业性收费"
-    "208.45 三、收到和处理政府信息公开申请情况（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） "
-)
-
-
-def test_table2_2021_single_value_rows_from_flattened_text():
-    ex = extract(_FLAT_2021.encode(), "r.txt", "text/plain")
-    m = ex.metrics
-    assert m["proactive.licensing.decisions"] == 8520
-    assert m["proactive.penalty.decisions"] == 316
-    assert m["proactive.coercion.decisions"] == 0
-    assert m["proactive.fees.amount_10k_yuan"] == 208.45 and isinstance(m["proactive.fees.amount_10k_yuan"], float)
-    # "000": one cut only; "1234567": many cuts, left out
-    assert (m["proactive.rules.issued"], m["proactive.rules.repealed"], m["proactive.rules.in_force"]) == (0, 0, 0)
-    assert not any(k.startswith("proactive.normative.") for k in m)
-    assert "二" in ex.tables
-
-
-def test_table2_2019_glued_rows_cut_only_when_unique():
-    flat = ("测试区2020年政府信息公开工作年度报告 本报告所列数据的统计期限自2020年1月1日起至2020年12月31日止。一、总体情况 "
-            "二、主动公开政府信息情况 第二十条第（一）项信息内容本年新制作数量本年新公开数量对外公开总数量规章007规范性文件"
-            "7777166第二十条第（五）项信息内容上一年项目数量本年增/减处理决定数量行政许可396442278其他对外管理服务事项107105"
-            "第二十条第（六）项信息内容上一年项目数量本年增/减处理决定数量行政处罚2648-18538行政强制1262629第二十条第（八）项"
-            "信息内容上一年项目数量本年增/减行政事业性收费35-15第二十条第（九）项信息内容采购项目数量采购总金额政府集中采购"
-            "39573802895.90元三、收到和处理政府信息公开申请情况 ")
-    m = extract(flat.encode(), "r.txt", "text/plain").metrics
-    got = {k: v for k, v in m.items() if k.startswith("proactive.") and k != "proactive.total"}
-    # "007" -> 0|0|7; "35-15" -> 35|-15 (the minus starts the 本年增/减 value); every other run has several cuts
-    assert got == {"proactive.rules.made": 0, "proactive.rules.published": 0, "proactive.rules.published_total": 7,
-                   "proactive.fees.prev_items": 35, "proactive.fees.change": -15}
-
+# ------------------------------------------------------------- table 二 glued in flattened text
+# (the cases are folders: tests/cases/t2_2021_glued_text, tests/cases/t2_2019_glued_text)
 
 def test_signed_cuts_put_the_minus_on_the_change_column():
     from pipeline.extract.textfallback import _signed_cuts

@@ -19,18 +19,13 @@ from pipeline.checks.model import (
     total_mismatch,
     values,
 )
+from pipeline.formats import identities
+from pipeline.formats import legacy as L
 
-ANSWER_CATEGORIES: tuple[str, ...] = tuple(
-    f"legacy.answers.{c}" for c in ("already_public", "disclosed", "partial", "refused", "not_this_agency",
-                                    "not_exist", "amend", "other_channel", "other"))
-#: sets of categories that cover every answer: the Fujian-style table with its catch-all "other",
-#: or the eight categories of the 2014 national statistics scheme (国办发〔2014〕32号)
-ANSWERS_COMPLETE: tuple[tuple[str, ...], ...] = (
-    tuple(f"legacy.answers.{c}" for c in ("disclosed", "partial", "refused", "other")),
-    tuple(f"legacy.answers.{c}" for c in ("already_public", "disclosed", "partial", "refused", "not_this_agency",
-                                          "not_exist", "amend", "other_channel")),
-)
-CHANNELS: tuple[str, ...] = tuple(f"legacy.apps.{c}" for c in ("in_person", "fax", "email", "online", "letter", "other"))
+ANSWER_CATEGORIES: tuple[str, ...] = L.ANSWER_KEYS
+#: sets of categories that cover every answer (pipeline.formats.legacy)
+ANSWERS_COMPLETE: tuple[tuple[str, ...], ...] = L.ANSWERS_COMPLETE
+CHANNELS: tuple[str, ...] = L.CHANNEL_KEYS
 RATE_TOLERANCE = 0.5
 
 
@@ -66,8 +61,10 @@ def check_review_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
     """复议/诉讼 total = 维持 + 纠错 + 其他情形 (legacy reports; 2019+ have table 四, see T4-SUM)."""
     if rec.format != "legacy":
         return
-    for g in ("review", "suit"):
-        keys = [f"{g}.{p}" for p in ("upheld", "corrected", "other")]
+    instances = [inst for ident in identities("L-REVIEW-SUM") for inst in ident.instances()]
+    for b, _, parts in instances:
+        g = b["g"]
+        keys = list(parts)
         if rec.metrics.get(f"{g}.pending") is not None:
             keys.append(f"{g}.pending")
         bad = total_mismatch(rec, f"{g}.total", keys)

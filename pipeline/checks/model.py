@@ -89,6 +89,8 @@ class ReportRecord:
     blank_cells: list[str] | None = None
     sections: list[str] | None = None
     tables: list[str] | None = None
+    #: national tables printed in the document but not read (EXTRACT-FAILED); None = not known
+    unread_tables: list[str] | None = None
     text_claims: list[dict[str, Any]] | None = None
 
     @property
@@ -110,6 +112,7 @@ class ReportRecord:
             sections=list(ex.sections) if (ex.sections or has_text) else None,
             tables=list(ex.tables) if (ex.tables or has_text) else None,
             text_claims=list(ex.text_claims),
+            unread_tables=list(getattr(ex, "unread_tables", []) or []),
         )
 
 

@@ -14,27 +14,29 @@ from pipeline.checks.model import (
     num,
     total_mismatch,
 )
+from pipeline.formats import identities, sections, table4
 
-T4_GROUPS: tuple[str, ...] = ("review", "suit.direct", "suit.after_review")
-T4_PARTS: tuple[str, ...] = ("upheld", "corrected", "other", "pending")
-SECTION_NUMERALS: tuple[str, ...] = ("一", "二", "三", "四", "五", "六")
+T4_GROUPS: tuple[str, ...] = table4.GROUP_KEYS
+T4_PARTS: tuple[str, ...] = table4.PART_KEYS
+SECTION_NUMERALS: tuple[str, ...] = sections.NUMERALS
 NATIONAL_TABLES: tuple[str, ...] = ("二", "三", "四")
+_T4_PARTS_PRINTED = "+".join(o.label for o in table4.OUTCOMES[:4])
 
 
 def check_t4_sum(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
-    """维持 + 纠正 + 其他 + 尚未审结 = 总计 for 复议 and both kinds of 诉讼."""
+    """维持 + 纠正 + 其他 + 尚未审结 = 总计 for 复议 and both kinds of 诉讼 (pipeline.formats.table4)."""
     if rec.kind == "not_report" or rec.format == "legacy":
         return
-    for g in T4_GROUPS:
-        total_key = f"{g}.total"
-        keys = [f"{g}.{p}" for p in T4_PARTS]
-        bad = total_mismatch(rec, total_key, keys)
-        if bad:
-            found, s = bad
-            yield finding(rule, rec, [total_key], f"表四 {g}: 总计 {num(found)} ≠ 维持+纠正+其他+尚未审结 {num(s)}",
-                          {"formula": f"{g}: upheld + corrected + other + pending = total",
-                           "expected": num(s), "found": num(found),
-                           "values": [cite(rec, k) for k in (total_key, *keys)]})
+    for ident in identities("T4-SUM"):
+        for b, (total_key,), keys in ident.instances():
+            g = b["g"]
+            bad = total_mismatch(rec, total_key, keys)
+            if bad:
+                found, s = bad
+                yield finding(rule, rec, [total_key], f"表四 {g}: 总计 {num(found)} ≠ {_T4_PARTS_PRINTED} {num(s)}",
+                              {"formula": f"{g}: upheld + corrected + other + pending = total",
+                               "expected": num(s), "found": num(found),
+                               "values": [cite(rec, k) for k in (total_key, *keys)]})
 
 
 def check_t2_range(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
@@ -65,11 +67,26 @@ def check_format_year(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
                       f"{rec.year} report uses the {rec.format} format; the {want} format is mandated for {rec.year}",
                       {"expected": want, "found": rec.format, "year": rec.year})
     if rec.tables is not None:
-        lacking = [t for t in NATIONAL_TABLES if t not in rec.tables]
+        # a table printed but not read is the reader's failure (EXTRACT-FAILED), not the publisher's
+        unread = rec.unread_tables or []
+        lacking = [t for t in NATIONAL_TABLES if t not in rec.tables and t not in unread]
         if lacking:
             yield finding(rule, rec, ["tables"],
                           f"{rec.year} report lacks table(s) {'、'.join(lacking)} of the mandated format",
                           {"expected": list(NATIONAL_TABLES), "found": list(rec.tables), "missing": lacking})
+
+
+def check_extract_failed(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:
+    """A national table is printed (its labels are in the document) but extraction could not read it:
+    a person should look at the document; the report is not blamed for lacking the table."""
+    if rec.kind == "not_report" or not rec.unread_tables:
+        return
+    tables = list(rec.unread_tables)
+    yield finding(rule, rec, [f"table {t}" for t in tables],
+                  f"table(s) {'、'.join(tables)} are printed in the document but could not be read: "
+                  "extraction failed, the numbers need a person to look at the document",
+                  {"unread_tables": tables, "read_tables": list(rec.tables or []), "url": rec.url,
+                   "title": rec.title})
 
 
 def check_sections(rule: Rule, rec: ReportRecord) -> Iterator[Finding]:

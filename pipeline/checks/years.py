@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 from pipeline.checks.model import Finding, ReportRecord, Rule, cite_in, finding, num, same
 from pipeline.checks.table3 import COLS
+from pipeline.formats import table2
+
+PREV_ITEMS_LABEL = table2.PREV_ITEMS.label
 
 CHANGE_PCT_TOLERANCE = 0.5
 PREV_ITEMS_ROWS: tuple[str, ...] = ("licensing", "other_services", "penalty", "coercion", "fees")
@@ -64,7 +67,7 @@ def check_prev_items(rule: Rule, cur: ReportRecord, prev: ReportRecord) -> Itera
         now, before, change = _get(cur, kp), _get(prev, kp), _get(prev, kc)
         if now is None or before is None or change is None or same(now, before + change):
             continue
-        yield finding(rule, cur, [kp], f"{row}: 上一年项目数量 {num(now)} ≠ {prev.year}'s {num(before)} + 增减 {num(change)}",
+        yield finding(rule, cur, [kp], f"{row}: {PREV_ITEMS_LABEL} {num(now)} ≠ {prev.year}'s {num(before)} + 增减 {num(change)}",
                       {"expected": num(before + change), "found": num(now),
                        "values": [cite_in(cur, kp), cite_in(prev, kp), cite_in(prev, kc)]},
                       subject=pair_subject(cur, prev))

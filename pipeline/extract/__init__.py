@@ -121,7 +121,7 @@ def _step(ex: Extraction, what: str, fn: Callable[..., Any], *args: Any) -> Any:
 def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extraction:
     """One captured document -> Extraction (fields, metrics with provenance, kind, errors). Never raises."""
     from pipeline.extract.metadata import extract_fields
-    from pipeline.extract.tables import detect_format, extract_tables, find_sections
+    from pipeline.extract.tables import detect_format, extract_tables, find_sections, unread_tables
 
     ex = Extraction()
     try:
@@ -148,6 +148,7 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     if prose is not None:
         _step(ex, "prose", prose, doc, ex)
     ex.sections = find_sections(doc.text)
+    _step(ex, "unread tables", unread_tables, doc, ex)
     ex.fields["format"] = detect_format(ex)
     _derive(ex)
     ex.kind = _kind(doc, ex)
@@ -156,7 +157,13 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     return ex
 
 
-_MODERN_MARKERS = ("本年新收", "第二十条第", "上年结转政府信息公开申请", "本年度办理结果")
+def _modern_markers() -> tuple[str, ...]:
+    from pipeline.formats import table2, table3
+
+    return (table3.NEW.label, table2.CAPTION_CUE, table3.CARRIED_IN.label, table3.GROUPS[0].label)
+
+
+_MODERN_MARKERS = _modern_markers()
 
 
 def _modern(ex: Extraction, doc: Document) -> bool:
@@ -172,9 +179,16 @@ def _derive(ex: Extraction) -> None:
     direct, after = ex.metrics.get("suit.direct.total"), ex.metrics.get("suit.after_review.total")
     if direct is not None and after is not None and "suit.total" not in ex.metrics:
         ex.set("suit.total", direct + after,
-               Provenance("table", "表四 行政诉讼 总计（未经复议直接起诉 + 复议后起诉）", f"{direct}+{after}"))
+               Provenance("table", _SUIT_TOTAL_WHERE, f"{direct}+{after}"))
 
 
+def _suit_total_where() -> str:
+    from pipeline.formats import table4
+
+    return f"表四 {table4.SUIT_HEAD} 总计（{table4.GROUPS[1].label} + {table4.GROUPS[2].label}）"
+
+
+_SUIT_TOTAL_WHERE = _suit_total_where()
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|7z)(?:$|[?#])", re.I)
 
 

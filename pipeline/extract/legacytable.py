@@ -10,64 +10,25 @@ from __future__ import annotations
 
 import re
 
+from pipeline.formats import Column, Row, legacy
+
 from .document import Cell, Table
 from .model import Extraction, Provenance
 from .numbers import parse_number
 
-#: normalised row label → key; "{sec}" is filled with review/suit from the nearest section row above
-_LABELS: dict[str, str] = {
-    "主动公开信息数": "proactive.total",
-    "主动公开文件数": "proactive.total",
-    "主动公开政府信息数": "proactive.total",
-    "主动公开信息总数": "proactive.total",
-    "受理依申请公开信息总数": "apps.new.total",
-    "依申请公开信息总数": "apps.new.total",
-    "受理申请总数": "apps.new.total",
-    "收到申请数": "apps.new.total",
-    "申请总数": "apps.new.total",
-    "当面申请数": "legacy.apps.in_person",
-    "传真申请数": "legacy.apps.fax",
-    "电子邮件申请数": "legacy.apps.email",
-    "网上申请数": "legacy.apps.online",
-    "网络申请数": "legacy.apps.online",
-    "信函申请数": "legacy.apps.letter",
-    "其它形式申请数": "legacy.apps.other",
-    "其他形式申请数": "legacy.apps.other",
-    "对申请的答复总数": "legacy.answers.total",
-    "对申请的答复数": "legacy.answers.total",
-    "申请答复数": "legacy.answers.total",
-    "答复总数": "legacy.answers.total",
-    "属于已主动公开范围数": "legacy.answers.already_public",
-    "同意公开答复数": "legacy.answers.disclosed",
-    "同意部分公开答复数": "legacy.answers.partial",
-    "否决公开答复数": "legacy.answers.refused",
-    "不同意公开答复数": "legacy.answers.refused",
-    "不予公开答复数": "legacy.answers.refused",
-    "不属于本行政机关公开数": "legacy.answers.not_this_agency",
-    "申请信息不存在数": "legacy.answers.not_exist",
-    "告知作出更改补充数": "legacy.answers.amend",
-    "告知通过其他途径办理数": "legacy.answers.other_channel",
-    "其他类型答复数": "legacy.answers.other",
-    "其它类型答复数": "legacy.answers.other",
-    "行政复议数": "review.total",
-    "行政复议数量": "review.total",
-    "行政诉讼数": "suit.total",
-    "行政诉讼数量": "suit.total",
-    "维持具体行政行为数": "{sec}.upheld",
-    "维持具体行政行为或者驳回原告诉讼请求数": "{sec}.upheld",
-    "被依法纠错数": "{sec}.corrected",
-    "其他情形数": "{sec}.other",
-    "行政申诉数": "complaints.total",
-    "举报投诉数量": "complaints.total",
-    "举报投诉数": "complaints.total",
-    "依申请公开信息收取的费用": "fees.collected_yuan",
-    "从事政府信息公开工作人员数": "staff.total",
-    "专职人员数": "staff.full_time",
-    "兼职人员数": "staff.part_time",
-    "政府信息公开专项经费": "budget.amount_10k_yuan",
-    "举办各类培训班数": "training.sessions",
-    "接受培训人员数": "training.trainees",
-}
+#: normalised row label → the rows printing it (维持/纠错/其他情形 print once per 行政复议 / 行政诉讼 section)
+_LABELS: dict[str, list[Row]] = {}
+for _row in legacy.ROWS:
+    for _label in _row.labels():
+        _LABELS.setdefault(_label, []).append(_row)
+
+
+def _row_for(label: str, sec: str) -> Row | None:
+    rows = _LABELS.get(label)
+    if not rows:
+        return None
+    return next((r for r in rows if r.group == sec), rows[0])
+
 
 _NUMBERING = re.compile(r"^(?:其中[:：]?)?(?:[(（]?[一二三四五六七八九十\d]+[)）.、．]|[(（][一二三四五六七八九十\d]+[)）])*")
 
@@ -112,14 +73,18 @@ def _grid(table: Table) -> list[list[str]]:
 def _columns(header: list[str]) -> tuple[int, int | None, int] | None:
     """(label col, unit col, value col) of a statistics table header, or None if it is not one."""
     norm = [re.sub(r"\s+", "", h) for h in header]
-    label = next((i for i, h in enumerate(norm) if "指标" in h or h in ("项目", "名称")), None)
+    label = next((i for i, h in enumerate(norm) if _is(legacy.LABEL_HEAD, h)), None)
     if label is None:
         return None
-    unit = next((i for i, h in enumerate(norm) if h in ("计量单位", "单位")), None)
+    unit = next((i for i, h in enumerate(norm) if _is(legacy.UNIT_HEAD, h)), None)
     value = next((i for i, h in enumerate(norm)
-                  if i != label and i != unit and "累计" not in h
-                  and re.search(r"年度|本年|统计数|数量|数值|\d{4}年", h)), None)
+                  if i != label and i != unit and not _is(legacy.CUMULATIVE_HEAD, h) and _is(legacy.VALUE_HEAD, h)),
+                 None)
     return None if value is None else (label, unit, value)
+
+
+def _is(head: Column, text: str) -> bool:
+    return any(re.search(cue, text) for cue in head.cues)
 
 
 def has_statistics_table(tables: list[Table]) -> bool:
@@ -146,14 +111,11 @@ def _fill(rows: list[list[str]], cols: tuple[int, int | None, int], ex: Extracti
             continue
         raw_label = row[label_col]
         label = norm_row_label(raw_label)
-        if label.startswith("行政复议"):
-            sec = "review"
-        elif label.startswith("行政诉讼"):
-            sec = "suit"
-        key = _LABELS.get(label)
-        if key is None:
+        sec = next((g for prefix, g in legacy.SECTION_PREFIXES if label.startswith(prefix)), sec)
+        stat = _row_for(label, sec)
+        if stat is None:
             continue
-        key = key.format(sec=sec)
+        key = stat.key
         raw = row[value_col].strip()
         parsed = parse_number(raw)
         if parsed is None or key in ex.metrics:
@@ -169,9 +131,11 @@ def _fill(rows: list[list[str]], cols: tuple[int, int | None, int], ex: Extracti
         ex.set(key, value, Provenance("table", raw_label.strip(), raw), approximate=approx)
 
 
-_FLAT_HEAD = re.compile(r"指标名称\s*计量单位\s*((?:19|20)\d{2})\s*年度?\s*历年累计")
-_FLAT_UNIT = re.compile(r"(万元|元|人次|条|件|人|次|个|场|期)$")
-_FLAT_SPACED = re.compile(r"(\S+?)\s+(万元|元|人次|条|件|人|次|个|场|期)\s+(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)(?=\s|$)")
+_UNITS = "|".join(legacy.UNITS)
+_FLAT_HEAD = re.compile(legacy.LABEL_HEAD.label + r"\s*" + legacy.UNIT_HEAD.label + r"\s*((?:19|20)\d{2})\s*年度?\s*"
+                        + legacy.CUMULATIVE_HEAD.label)
+_FLAT_UNIT = re.compile(f"({_UNITS})$")
+_FLAT_SPACED = re.compile(rf"(\S+?)\s+({_UNITS})\s+(\d+(?:\.\d+)?)\s+(\d+(?:\.\d+)?)(?=\s|$)")
 _FLAT_STOP = re.compile(r"\s(?:[一二三四五六七八九十]+、|附件|附表)")
 
 
@@ -192,7 +156,8 @@ def flat_table(text: str) -> Table | None:
     stop = _FLAT_STOP.search(span)
     if stop:
         span = span[:stop.start()]
-    rows = [[Cell("指标名称"), Cell("计量单位"), Cell(f"{head.group(1)}年度"), Cell("历年累计")]]
+    rows = [[Cell(legacy.LABEL_HEAD.label), Cell(legacy.UNIT_HEAD.label), Cell(f"{head.group(1)}年度"),
+             Cell(legacy.CUMULATIVE_HEAD.label)]]
     spaced = _FLAT_SPACED.findall(span)
     if len(spaced) >= 3:  # cells still apart ("主动公开文件数 条 2543 78967"): nothing to cut
         rows += [[Cell(label), Cell(unit), Cell(year), Cell(total)] for label, unit, year, total in spaced]

@@ -44,6 +44,8 @@ class Extraction:
     sections: list[str] = field(default_factory=list)
     #: which national tables (二, 三, 四) were found on the page
     tables: list[str] = field(default_factory=list)
+    #: national tables (二, 三, 四) the document evidently prints but extraction could not read (EXTRACT-FAILED)
+    unread_tables: list[str] = field(default_factory=list)
     #: numbers stated in the prose that name a table value, for TEXT-TABLE / TEXT-PCT:
     #: [{"key": metric key it names, "value": n, "sentence": "..."}]
     text_claims: list[dict[str, Any]] = field(default_factory=list)

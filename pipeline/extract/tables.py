@@ -1,121 +1,57 @@
-"""Document.tables -> metrics of the national tables 二, 三 and 四 (formats 2019 and 2021).
+"""Document.tables -> metrics of the national tables 二, 三 and 四 (formats 2019 and 2021): the cell reader.
 
-Tables are read from printed cells, not flattened text (which glues "69|3|665" into "693665").
-Rows are recognised by normalised label keywords (typos and spacing vary); columns by the header
-labels. Table 三 takes the *last* N value cells of each row because real pages carry overlapping
-colspans (平潭 2021) that shift a rowspan/colspan grid; table 四 maps each value to its header path
-in a grid (it may also be printed as three sub-tables). A blank cell is missing, never 0.
+Tables are read from printed cells (HTML grid, DOCX/XLS cells, pipe tables, text lines, and the PDF front
+end's word tables), not flattened text (which glues "69|3|665" into "693665"). Every label comes from the
+format model (pipeline.formats): rows by tolerant match against its labels, variants and cues (whitespace,
+full/half-width, numbering, typos), columns from the header against it. Table 三 takes the *last* N value
+cells of each row because real pages carry overlapping colspans (平潭 2021) that shift a rowspan/colspan grid;
+it joins a label wrapped over two rows or cells, places a row printed without a label by the template's order
+and continues into a following table that only carries value rows. Table 四 maps each value to its header
+path in a grid (it may also be printed as three sub-tables). A blank cell is missing, never 0.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline import formats
 from pipeline.extract.document import Cell, Document, Table
 from pipeline.extract.labels import BLANK, norm_label, parse_number
 from pipeline.extract.model import Extraction, Provenance
+from pipeline.formats import sections, table2, table3, table4
 
 # ------------------------------------------------------------------------------------------ table 三
 
-#: applicant columns: header label keyword -> column key (小计 before 其他: "法人或其他组织小计")
-T3_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("自然人", "natural_person"), ("商业企业", "org_business"), ("科研机构", "org_research"),
-    ("社会公益组织", "org_nonprofit"), ("公益组织", "org_nonprofit"), ("法律服务机构", "org_legal"),
-    ("小计", "org_subtotal"), ("总计", "total"), ("合计", "total"), ("其他", "org_other"), ("其它", "org_other"),
-)
-T3_COLUMN_NAMES = {
-    "natural_person": "自然人", "org_business": "商业企业", "org_research": "科研机构",
-    "org_nonprofit": "社会公益组织", "org_legal": "法律服务机构", "org_other": "其他",
-    "org_subtotal": "法人或其他组织小计", "total": "总计",
-}
-_T3_CANONICAL_7 = ("natural_person", "org_business", "org_research", "org_nonprofit", "org_legal", "org_other", "total")
-_T3_CANONICAL_8 = (*_T3_CANONICAL_7[:6], "org_subtotal", "total")
-
-#: row label keyword (regex on the normalised label) -> row key, most specific first
-T3_ROWS: tuple[tuple[str, str], ...] = (
-    (r"本年(度)?新收|新收", "new"),
-    (r"上年(度)?结转", "carried_in"),
-    (r"结转下(一)?年", "carried_out"),
-    (r"予以公开", "result.disclosed"),
-    (r"部分公开", "result.partial"),
-    (r"国家秘密", "result.withheld.state_secret"),
-    (r"法规禁止|禁止公开", "result.withheld.law_forbidden"),
-    (r"三安全|一稳定|危及", "result.withheld.security_stability"),
-    (r"第三方", "result.withheld.third_party"),
-    (r"内部事务", "result.withheld.internal_affairs"),
-    (r"过程性", "result.withheld.process_info"),
-    (r"执法案卷", "result.withheld.enforcement_file"),
-    (r"查询事项|行政查询", "result.withheld.query_matter"),
-    (r"不掌握", "result.unable.not_held"),
-    (r"另行制作|没有现成", "result.unable.needs_creation"),
-    (r"补正后|仍不明确", "result.unable.unclear"),
-    (r"信访|举报投诉", "result.ignored.petition"),
-    (r"重复申请", "result.ignored.repeat"),
-    (r"出版物", "result.ignored.publication"),
-    (r"大量反复", "result.ignored.excessive"),
-    (r"重新出具|确认或", "result.ignored.reconfirm"),
-    (r"不补正", "result.other.no_correction"),
-    (r"收费通知|缴纳费用", "result.other.no_fee"),
-    (r"总计|合计", "result.total"),
-    (r"^(\(六\)|六、)?其[他它]处理$", "result.other"),
-)
-_T3_ROWS = tuple((re.compile(p), k) for p, k in T3_ROWS)
-#: item 3 of （六）其他处理 (2021): "3.其他", "(3)其他", "3.其他处理", "其他情形"; an unnumbered "其他处理" stays the
-#: 2019 single row
-_ITEM_OTHER = re.compile(r"^(?:(?:\d+[.、．]?|\(\d+\))其[他它](?:情形|情况|处理|原因)?|其[他它](?:情形|情况)?)$")
-_T3_GROUP_OTHER = re.compile(r"其[他它]处理")
-_T3_SUBTOTAL = re.compile(r"^(\([三四五六]\)|[三四五六]、)?(不予公开|无法提供|不予处理|其[他它]处理)$")
+T3_COLUMN_NAMES = {c.key: c.label for c in table3.COLUMNS_WITH_SUBTOTAL}
+_T3_CANONICAL_7 = tuple(c.key for c in table3.COLUMNS)
+_T3_CANONICAL_8 = tuple(c.key for c in table3.COLUMNS_WITH_SUBTOTAL)
+_T3_GROUPS = {g.key: g for g in table3.GROUPS}
+_GROUP_NUMBERING = re.compile(r"^(\([三四五六]\)|[三四五六]、)")
+_TOP_NUMBERING = re.compile(r"^(\([一二三四五七]\)|[一二四]、)")
 
 
 def _row_key(label: str, group_other: bool) -> str | None:
-    if group_other and _ITEM_OTHER.match(label):
-        return "result.other.misc"
-    for rx, key in _T3_ROWS:
-        if rx.search(label):
-            return key
-    return None
+    row = formats.match(label, table3.MATCH_ORDER, group="other" if group_other else None)
+    return row.key if row else None
+
+
+def _group_of(label: str) -> str | None:
+    """The group a label cell opens (（三）不予公开 -> "withheld"), or None."""
+    b = formats.bare(label)
+    return next((g.key for g in table3.GROUPS[1:] if b in (g.label, *g.variants)), None)
 
 
 # ------------------------------------------------------------------------------------------ table 四
 
-_T4_OUTCOMES = tuple((re.compile(p), k) for p, k in (
-    (r"维持", "upheld"), (r"纠正|纠错", "corrected"), (r"其他", "other"), (r"未审结|尚未", "pending"),
-    (r"总计|合计|小计", "total")))
-_T4_SECTIONS = tuple((re.compile(p), k) for p, k in (
-    (r"复议后", "suit.after_review"), (r"未经复议|直接起诉", "suit.direct"), (r"行政复议", "review")))
-T4_SECTION_NAMES = {"review": "行政复议", "suit.direct": "行政诉讼 未经复议直接起诉", "suit.after_review": "行政诉讼 复议后起诉"}
-T4_OUTCOME_NAMES = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
-_T4_CANON = tuple((s, o) for s in ("review", "suit.direct", "suit.after_review")
-                  for o in ("upheld", "corrected", "other", "pending", "total"))
+T4_SECTION_NAMES = {g.key: formats.table4.SUIT_HEAD + " " + g.label if g.key != "review" else g.label
+                    for g in table4.GROUPS}
+T4_OUTCOME_NAMES = {o.key: o.label for o in table4.OUTCOMES}
+_T4_CANON = table4.CELL_ORDER
 
 # ------------------------------------------------------------------------------------------ table 二
 
-T2_ROWS: tuple[tuple[str, str], ...] = (
-    (r"^规章$", "rules"), (r"规范性文件", "normative"), (r"其他对外管理服务", "other_services"),
-    (r"行政许可", "licensing"), (r"行政处罚", "penalty"), (r"行政强制", "coercion"),
-    (r"事业性收费", "fees"), (r"集中采购", "procurement"),
-)
-T2_COLUMNS: tuple[tuple[str, str], ...] = (
-    (r"制发", "issued"), (r"废止", "repealed"), (r"现行有效", "in_force"),
-    (r"新制作", "made"), (r"新公开", "published"), (r"公开总数", "published_total"),
-    (r"上一?年项目", "prev_items"), (r"增/?减|增减", "change"), (r"处理决定", "decisions"),
-    (r"收费金额", "amount_10k_yuan"), (r"采购项目", "items"), (r"采购总金额|总金额", "amount_yuan"),
-)
-T2_KEYS = frozenset(
-    f"proactive.{r}.{c}" for r, c in (
-        *((r, c) for r in ("rules", "normative") for c in ("issued", "repealed", "in_force", "made", "published",
-                                                            "published_total")),
-        *((r, c) for r in ("licensing", "other_services", "penalty", "coercion") for c in
-          ("prev_items", "change", "decisions")),
-        ("fees", "prev_items"), ("fees", "change"), ("fees", "amount_10k_yuan"),
-        ("procurement", "items"), ("procurement", "amount_yuan"),
-    )
-)
-_T2_ROWS = tuple((re.compile(p), k) for p, k in T2_ROWS)
-_T2_COLUMNS = tuple((re.compile(p), k) for p, k in T2_COLUMNS)
-
+T2_KEYS = table2.keys()
 
 # ------------------------------------------------------------------------------------------ grid
 
@@ -183,14 +119,9 @@ def _t3_columns(table: Table, data_start: int) -> tuple[str, ...] | None:
             label = norm_label(p.cell.text)
             if not label or len(label) > 12:
                 continue
-            for needle, key in T3_COLUMNS:
-                if needle in label:
-                    if key == "org_other" and label not in ("其他", "其它", "其他组织"):
-                        break
-                    if key == "org_subtotal" and "法人" not in label and label != "小计":
-                        break
-                    found.append((p.col, p.row, key))
-                    break
+            col = formats.match(label, table3.HEADER_MATCH_ORDER)
+            if col is not None:
+                found.append((p.col, p.row, col.key))
     keys: list[str] = []
     for _, _, key in sorted(found):
         if key not in keys:
@@ -210,6 +141,26 @@ def _t3_value_cells(cells: list[Cell], n: int) -> tuple[list[Cell], list[Cell]] 
     return cells[: len(cells) - n], cells[len(cells) - n:]
 
 
+def _trailing_values(cells: list[Cell]) -> int:
+    """How many value cells (numbers, blanks) end a printed row."""
+    k = len(cells)
+    while k > 0 and _is_value(cells[k - 1].text):
+        k -= 1
+    return len(cells) - k
+
+
+def _prints_subtotal(table: Table) -> bool:
+    """The rows print eight values whose 7th is the 小计 of the five organisation columns and 8th the 总计:
+    most value rows end in eight numbers with 小计 = Σ org columns and 总计 = 自然人 + 小计."""
+    rows = [r for r in table.rows if _trailing_values(r) >= 7]
+    ok = 0
+    for r in rows:
+        v = [parse_number(c.text) for c in r[-8:]]
+        if len(v) == 8 and None not in v and v[6] == sum(v[1:6]) and v[7] == v[0] + v[6]:
+            ok += 1
+    return bool(rows) and ok > len(rows) / 2
+
+
 def is_t3(table: Table) -> bool:
     """Table 三, or a continuation of it in a second <table>: at least three of its row labels."""
     keys = {_row_key(norm_label(c.text), False) for row in table.rows for c in row[:4] if len(c.text) < 80}
@@ -217,44 +168,131 @@ def is_t3(table: Table) -> bool:
     return len(keys) >= 3
 
 
+def _value_rows(table: Table, n: int = len(_T3_CANONICAL_7)) -> int:
+    return sum(1 for row in table.rows if _t3_value_cells(row, n) is not None)
+
+
+def t3_tables(tables: list[Table]) -> list[Table]:
+    """The tables that print table 三: those with its row labels, and a table right after one of them
+    that only carries value rows (the rest of a table split over pages or parts, its labels cut off)."""
+    out: list[Table] = []
+    for i, t in enumerate(tables):
+        if is_t3(t):
+            out.append(t)
+        elif out and tables[i - 1] is out[-1] and not is_t2(t) and not is_t4(t) and _value_rows(t) >= 1:
+            out.append(t)
+    return out
+
+
+@dataclass
+class _Line:
+    """One value row of table 三 as read: its row key (None: printed without a label), cells, label."""
+
+    key: str | None
+    values: list[Cell]
+    printed: str
+
+
 def read_t3(tables: list[Table], ex: Extraction) -> bool:
-    """Table 三 (possibly continued in a following <table>) -> apps.<row>.<col>. True if read."""
-    got = False
+    """Table 三 (possibly continued in following tables) -> apps.<row>.<col>. True if read.
+
+    Rows by their labels (tolerant match against the model; a label wrapped over two printed rows or two
+    cells is joined), values by column position from the header. A row printed without a label takes the
+    row the template puts between its identified neighbours."""
     columns: tuple[str, ...] | None = None
     group_other = False
+    lines: list[_Line] = []
     for table in tables:
         data_start = next((i for i, row in enumerate(table.rows)
                            if any(_row_key(norm_label(c.text), False) == "new" for c in row)), None)
         if columns is None:
-            columns = _t3_columns(table, data_start if data_start is not None else len(table.rows))
-        if columns is None:
-            widths = [len(r) - len(_t3_value_cells(r, 1)[0]) for r in table.rows if _t3_value_cells(r, 1)]
-            columns = _T3_CANONICAL_8 if widths and max(widths) >= 8 and widths.count(8) > len(widths) / 2 \
-                else _T3_CANONICAL_7
+            header = _t3_columns(table, data_start if data_start is not None else len(table.rows))
+            wide = _prints_subtotal(table)
+            columns = header or (_T3_CANONICAL_8 if wide else _T3_CANONICAL_7)
+            if header is not None and len(header) == 7 and wide:
+                # a header cell was not recognised (garbled) but the rows print eight values: the format's order
+                columns = _T3_CANONICAL_8
+                ex.notes.append("table 三 header names 7 columns but its rows print 8: columns by the format's order")
+        pending: list[str] = []  # labels of rows without values: the first lines of a wrapped label
         for row in table.rows[data_start or 0:]:
             split = _t3_value_cells(row, len(columns))
             if split is None:
+                more = [t for t in (norm_label(c.text) for c in row) if t and not _is_value(t)
+                        and len(t) < 60 and formats.match(t, table3.HEADER_MATCH_ORDER) is None]
+                pending = (pending + more)[-8:]
+                group_other = _track_group(more, group_other)
                 continue
             label_cells, values = split
             labels = [norm_label(c.text) for c in label_cells if norm_label(c.text)]
+            group_other = _track_group(labels, group_other)
+            printed = " ".join(fold_label(c.text) for c in label_cells if c.text.strip())
             if not labels:
+                # values on a line of their own under a label wrapped over the lines above
+                key = _row_key("".join(pending), group_other) if pending else None
+                lines.append(_Line(key, values, " ".join(pending)))
+                pending = []
                 continue
-            if any(_T3_GROUP_OTHER.search(lab) for lab in labels):
-                group_other = True
-            elif any(re.match(r"^(\([一二三四五七]\)|[一二四]、)", lab) for lab in labels):
-                group_other = False
             specific = labels[-1]
             key = _row_key(specific, group_other)
+            if key is None and pending:
+                key = _row_key("".join(pending) + specific, group_other)
+                printed = " ".join([*pending, printed]) if key else printed
+            if key is None and len(labels) > 1:
+                key = _row_key("".join(labels), group_other)
+            pending = []
             if key is None:
-                if _T3_SUBTOTAL.match(specific):
+                if _group_of(specific):
                     ex.notes.append(f"table 三 subtotal row {specific} ignored (not in the official layout)")
+                lines.append(_Line("?", values, printed))
                 continue
-            printed = " ".join(fold_label(c.text) for c in label_cells if c.text.strip())
-            for col, cell in zip(columns, values, strict=True):
-                where = f"表三 {printed} / {T3_COLUMN_NAMES[col]}"
-                _put(ex, f"apps.{key}.{col}", cell.text, where, ex.blank_cells)
-            got = True
+            lines.append(_Line(key, values, printed))
+    _infer_unlabelled(lines, ex)
+    got = False
+    for line in lines:
+        if line.key in (None, "?"):
+            continue
+        for col, cell in zip(columns or (), line.values, strict=True):
+            where = f"表三 {line.printed} / {T3_COLUMN_NAMES[col]}"
+            _put(ex, f"apps.{line.key}.{col}", cell.text, where, ex.blank_cells)
+        got = True
     return got
+
+
+def _track_group(labels: list[str], group_other: bool) -> bool:
+    """Inside （六）其他处理 (whose item 3 is "3.其他") until a label of another numbered row."""
+    other = _T3_GROUPS["other"]
+    if any(v in lab for lab in labels for v in (other.label, *other.variants)):
+        return True
+    if any(_TOP_NUMBERING.match(lab) for lab in labels):
+        return False
+    return group_other
+
+
+def _infer_unlabelled(lines: list[_Line], ex: Extraction) -> None:
+    """A value row printed without its label is the row the template puts between its neighbours
+    (both identified), or after the last identified row / before the first one at the table's ends."""
+    known = [ln.key for ln in lines if ln.key not in (None, "?")]
+    fmt = "2021" if any(k.startswith("result.other.") for k in known) else "2019" if "result.other" in known else None
+    if fmt is None or not any(ln.key is None for ln in lines):
+        return
+    order = [r.key for r in table3.rows(fmt)]
+    for i, ln in enumerate(lines):
+        if ln.key is not None:
+            continue
+        prev = lines[i - 1].key if i > 0 else None
+        nxt = lines[i + 1].key if i + 1 < len(lines) else None
+        guess = None
+        if prev in order and nxt in order and order.index(nxt) - order.index(prev) == 2:
+            guess = order[order.index(prev) + 1]
+        elif prev in order and nxt is None and i + 1 == len(lines) and order.index(prev) == len(order) - 2:
+            guess = order[-1]
+        elif nxt in order and prev is None and i == 0 and order.index(nxt) == 1:
+            guess = order[0]
+        if guess and guess not in known:
+            ln.key, ln.printed = guess, f"（{table3.rows(fmt)[order.index(guess)].printed}: label not printed, " \
+                                        "row by the template's order）"
+            known.append(guess)
+            ex.notes.append(f"table 三 row {guess} printed without its label: placed by the template's order")
 
 
 def fold_label(text: str) -> str:
@@ -284,8 +322,9 @@ def read_t4(table: Table, ex: Extraction) -> bool:
         for p in vals:
             path = [norm_label(text) for h, text in heads
                     if h.col <= p.col < h.col + h.cell.colspan and text.strip()]
-            section = _match(_T4_SECTIONS, "".join(path)) or _match(_T4_SECTIONS, context)
-            outcome = _match(_T4_OUTCOMES, path[-1]) if path else None
+            section = _key(formats.match("".join(path), table4.GROUP_MATCH_ORDER)) \
+                or _key(formats.match(context, table4.GROUP_MATCH_ORDER))
+            outcome = _key(formats.match(path[-1], table4.OUTCOMES)) if path else None
             if section and outcome:
                 mapped.append((section, outcome, p))
         if len(mapped) < len(vals) and len(vals) == 15:
@@ -312,17 +351,22 @@ def _merged_heads(rows: list[list[Placed]]) -> list[tuple[Placed, str]]:
     return out
 
 
-def _match(pairs: Iterable[tuple[re.Pattern[str], str]], text: str) -> str | None:
-    for pattern, key in pairs:
-        if pattern.search(text):
-            return key
-    return None
+def _key(found: formats.Row | formats.Column | None) -> str | None:
+    return found.key if found is not None else None
+
+
+def _t2_row(text: str) -> str | None:
+    return _key(formats.match(text, table2.ROW_MATCH_ORDER))
+
+
+def _t2_column(text: str) -> str | None:
+    return _key(formats.match(text, table2.COLUMN_MATCH_ORDER))
 
 
 def is_t2(table: Table) -> bool:
-    if not any(row and _match(_T2_ROWS, norm_label(row[0].text)) for row in table.rows):
+    if not any(row and _t2_row(norm_label(row[0].text)) for row in table.rows):
         return False
-    return any(_match(_T2_COLUMNS, norm_label(c.text)) for row in table.rows for c in row[1:] if len(c.text) < 40)
+    return any(_t2_column(norm_label(c.text)) for row in table.rows for c in row[1:] if len(c.text) < 40)
 
 
 def read_t2(tables: list[Table], ex: Extraction) -> bool:
@@ -333,14 +377,14 @@ def read_t2(tables: list[Table], ex: Extraction) -> bool:
     for table in tables:
         for row in table.rows:
             texts = [norm_label(c.text) for c in row]
-            if len(row) == 1 and "第二十条" in texts[0]:
+            if len(row) == 1 and table2.CAPTION_CUE in texts[0]:
                 item = fold_label(row[0].text)
                 continue
-            heads = [(_match(_T2_COLUMNS, t), fold_label(c.text)) for t, c in zip(texts[1:], row[1:], strict=True)]
+            heads = [(_t2_column(t), fold_label(c.text)) for t, c in zip(texts[1:], row[1:], strict=True)]
             if heads and any(h for h, _ in heads) and not any(parse_number(c.text) is not None for c in row[1:]):
                 columns = [(h or "", printed) for h, printed in heads]
                 continue
-            row_key = _match(_T2_ROWS, texts[0]) if texts else None
+            row_key = _t2_row(texts[0]) if texts else None
             if row_key is None or not columns:
                 continue
             for (col, printed), cell in zip(columns, row[1:], strict=False):
@@ -373,7 +417,7 @@ def _unit_scale(col: str, header: str, cell: str) -> float | None:
 def extract_tables(doc: Document, ex: Extraction) -> None:
     """Find tables 二/三/四 among doc.tables and fill ex.metrics, ex.blank_cells and ex.tables."""
     t2 = [t for t in doc.tables if is_t2(t) and not is_t3(t)]
-    t3 = [t for t in doc.tables if is_t3(t)]
+    t3 = t3_tables(doc.tables)
     t4 = [t for t in doc.tables if is_t4(t) and not is_t3(t)]
     if t2 and read_t2(t2, ex):
         ex.tables.append("二")
@@ -383,9 +427,35 @@ def extract_tables(doc: Document, ex: Extraction) -> None:
         ex.tables.append("四")
 
 
+def printed_tables(doc: Document) -> list[str]:
+    """Which of tables 二, 三, 四 the document evidently prints, read or not: their labels are in its text
+    or cells (five row labels of 三; 四's outcome and both 行政诉讼 group headers; two column headers of 二)."""
+    cells = " ".join(c.text for t in doc.tables for row in t.rows for c in row)
+    flat = formats.bare(doc.text + " " + cells)
+    found: list[str] = []
+    t3_rows = {r.key for r in table3.MATCH_ORDER if len(formats.bare(r.label)) >= 4 and formats.bare(r.label) in flat}
+    if sum(formats.bare(c.label) in flat for c in table2.COLUMN_MATCH_ORDER) >= 2:
+        found.append("二")
+    if len(t3_rows) >= 5:  # prose names a few outcomes (予以公开…件); a table prints all 23 or 25 rows
+        found.append("三")
+    t4 = table4.OUTCOMES
+    if sum(formats.bare(o.label) in flat for o in t4) >= 3 and all(g.label in flat for g in table4.GROUPS[1:]):
+        found.append("四")
+    return found
+
+
+def unread_tables(doc: Document, ex: Extraction) -> None:
+    """Record the national tables the document prints but extraction could not read: the reader's
+    failure, for a person to look at (EXTRACT-FAILED), never the publisher's (FORMAT-YEAR)."""
+    ex.unread_tables = [t for t in printed_tables(doc) if t not in ex.tables]
+    for t in ex.unread_tables:
+        ex.notes.append(f"table {t} is printed (its labels are in the document) but could not be read")
+
+
 _SECTION_LINE = re.compile(r"^\s*([一二三四五六])\s*[、.．]\s*(.{0,40})$")
-_SECTION_WORDS = {"一": "总体|概述|基本情况|概况", "二": "主动公开", "三": "申请", "四": "复议|诉讼",
-                  "五": "问题|改进|不足|整改", "六": "其他|其它"}
+_SECTION_WORDS = {s.numeral: s.words for s in sections.SECTIONS}
+#: the six headings as the 2019/2021 formats word them, searched anywhere in whitespace-free text
+_SECTION_INLINE = {s.numeral: re.compile(s.inline) for s in sections.SECTIONS}
 
 
 def find_sections(text: str) -> list[str]:
@@ -401,39 +471,31 @@ def find_sections(text: str) -> list[str]:
         # flattened text (page text, PDF text layer): headings inside long lines, only in their own wording
         flat = re.sub(r"\s+", "", text)
         found += [n for n, rx in _SECTION_INLINE.items() if n not in found and rx.search(flat)]
-    return [n for n in "一二三四五六" if n in found]
+    return [n for n in sections.NUMERALS if n in found]
 
 
-#: the six headings as the 2019/2021 formats word them, searched anywhere in whitespace-free text
-_SECTION_INLINE = {
-    "一": re.compile(r"一[、.．](?:总体情况|概述)"),
-    "二": re.compile(r"二[、.．]主动公开政府信息的?情况"),
-    "三": re.compile(r"三[、.．]收到和处理政府信息公开申请情况"),
-    "四": re.compile(r"四[、.．]因?政府信息公开(?:工作)?被?(?:申请)?行政法?复议"),
-    "五": re.compile(r"五[、.．](?:政府信息公开工作)?存在的?(?:主要)?问题"),
-    "六": re.compile(r"六[、.．]其[他它]需要报告的事项"),
-}
+def _only_in(fmt: str, other: str) -> frozenset[str]:
+    """Metric keys tables 二 and 三 print in `fmt` but not in `other`: what tells the formats apart."""
+    keys = {fm: {k for tid in ("二", "三") for k in formats.table(tid, fm).keys()} for fm in (fmt, other)}
+    return frozenset(keys[fmt] - keys[other])
 
 
-_F2021 = re.compile(r"^(proactive\.\w+\.(issued|repealed|in_force|amount_10k_yuan)|apps\.result\.other\.(no_correction|no_fee|misc)\.\w+)$")
-_F2019 = re.compile(r"^(proactive\.\w+\.(made|published|published_total|prev_items|change|items|amount_yuan)|apps\.result\.other\.\w+)$")
+_F2021 = _only_in("2021", "2019")
+_F2019 = _only_in("2019", "2021")
 
 
 def detect_format(ex: Extraction) -> str | None:
     """"2021" / "2019" from the structure the values came from (table 二 columns first, then the
     （六）其他处理 rows of table 三); "legacy" when no national table was found but there is text."""
     keys = [k for k in ex.metrics if k.startswith(("proactive.", "apps.result.other."))]
-    t2_2021 = any(_F2021.match(k) for k in keys if k.startswith("proactive."))
-    t2_2019 = any(_F2019.match(k) for k in keys if k.startswith("proactive."))
-    if t2_2021 != t2_2019:
-        return "2021" if t2_2021 else "2019"
-    t3_2021 = any(_F2021.match(k) for k in keys if k.startswith("apps."))
-    t3_2019 = any(_F2019.match(k) and not _F2021.match(k) for k in keys if k.startswith("apps."))
-    if t3_2021 != t3_2019:
-        return "2021" if t3_2021 else "2019"
+    for prefix in ("proactive.", "apps."):
+        in_2021 = any(k in _F2021 for k in keys if k.startswith(prefix))
+        in_2019 = any(k in _F2019 for k in keys if k.startswith(prefix))
+        if in_2021 != in_2019:
+            return "2021" if in_2021 else "2019"
     blanks = [k for k in ex.blank_cells if k.startswith("apps.result.other.")]
     if blanks:
-        return "2021" if any(_F2021.match(k) for k in blanks) else "2019"
+        return "2021" if any(k in _F2021 for k in blanks) else "2019"
     if ex.tables:
         return None
     return "legacy" if len(ex.text.strip()) > 200 else None

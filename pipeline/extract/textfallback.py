@@ -15,48 +15,27 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from .document import Document
+from pipeline.formats import Column, Row, bare, match, norm, sections, table2, table3, table4
+
+from .document import Cell, Document, Table
+from .labels import parse_number as cell_number
 from .model import Extraction, Provenance
 
-COLUMNS = ("natural_person", "org_business", "org_research", "org_nonprofit", "org_legal", "org_other", "total")
-OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+COLUMNS = tuple(c.key for c in table3.COLUMNS)
+OUTCOMES = table4.OUTCOME_KEYS
 WHERE = "constraint-solved from flattened text"
 _MAX_DIGITS = 7
 _MAX_COMBOS = 200_000
 
-#: (row key, label as printed without numbering, numbering that precedes the label in print)
-_ROWS_HEAD = [
-    ("new", "本年新收政府信息公开申请数量", "一、"),
-    ("carried_in", "上年结转政府信息公开申请数量", "二、"),
-    ("result.disclosed", "予以公开", "（一）"),
-    ("result.partial", "部分公开区分处理的只计这一情形不计其他情形", "（二）"),
-    ("result.withheld.state_secret", "属于国家秘密", "1."),
-    ("result.withheld.law_forbidden", "其他法律行政法规禁止公开", "2."),
-    ("result.withheld.security_stability", "危及三安全一稳定", "3."),
-    ("result.withheld.third_party", "保护第三方合法权益", "4."),
-    ("result.withheld.internal_affairs", "属于三类内部事务信息", "5."),
-    ("result.withheld.process_info", "属于四类过程性信息", "6."),
-    ("result.withheld.enforcement_file", "属于行政执法案卷", "7."),
-    ("result.withheld.query_matter", "属于行政查询事项", "8."),
-    ("result.unable.not_held", "本机关不掌握相关政府信息", "1."),
-    ("result.unable.needs_creation", "没有现成信息需要另行制作", "2."),
-    ("result.unable.unclear", "补正后申请内容仍不明确", "3."),
-    ("result.ignored.petition", "信访举报投诉类申请", "1."),
-    ("result.ignored.repeat", "重复申请", "2."),
-    ("result.ignored.publication", "要求提供公开出版物", "3."),
-    ("result.ignored.excessive", "无正当理由大量反复申请", "4."),
-    ("result.ignored.reconfirm", "要求行政机关确认或重新出具已获取信息", "5."),
-]
-_ROWS_2021 = [
-    ("result.other.no_correction", "申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请", "1."),
-    ("result.other.no_fee", "申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请", "2."),
-    ("result.other.misc", "其他", "3."),
-]
-_ROWS_2019 = [("result.other", "其他处理", "（六）")]
-_ROWS_TAIL = [
-    ("result.total", "总计", "（七）"),
-    ("carried_out", "结转下年度继续办理", "四、"),
-]
+def _rows(rows: tuple[Row, ...]) -> list[tuple[str, str, str]]:
+    """(row key, label as printed without numbering or punctuation, numbering printed before it)."""
+    return [(r.key, bare(r.label), r.numbering) for r in rows]
+
+
+_ROWS_HEAD = _rows((table3.NEW, table3.CARRIED_IN, *table3.LEAVES_COMMON))
+_ROWS_2021 = _rows(table3.OTHER_2021)
+_ROWS_2019 = _rows(table3.OTHER_2019)
+_ROWS_TAIL = _rows((table3.RESULT_TOTAL, table3.CARRIED_OUT))
 _GAP = r"[\s“”\"'‘’、，,（）()：:·]*"
 
 
@@ -70,11 +49,18 @@ def solve_tables(doc: Document, ex: Extraction) -> None:
     source = "attachment" if doc.source in ("pdf", "docx", "doc", "xls", "xlsx") else "text"
     solve_table2(text, ex, source)
     solve_table2_glued(text, ex, source)
+    solve_table3_lines(text, ex, source)
     solve_table3(text, ex, source)
     solve_table4(text, ex, source)
 
 
-_T2_HEAD = re.compile(r"(?m)^\s*二\s*[、.]\s*主动公开[^\n]*$")
+def _heading(numeral: str, words: int | None = None) -> str:
+    """A section heading of the format (its first `words` characters) with gaps allowed between characters."""
+    sec = next(x for x in sections.SECTIONS if x.numeral == numeral)
+    return numeral + r"\s*[、.]\s*" + _label_re(bare(sec.heading)[:words])
+
+
+_T2_HEAD = re.compile(r"(?m)^\s*" + _heading("二", 4) + r"[^\n]*$")
 _T2_END = re.compile(r"(?m)^\s*三\s*[、.]")
 
 
@@ -82,7 +68,6 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
     """Table 二 from the lines of its section when each line keeps its cells apart ("规章  2  3  555"): the
     lines become table rows and are read like printed cells. Table 二 has no identity to cut a glued run
     ("行政规范性文件693665") by, so a line without separators gives nothing."""
-    from .document import Cell, Table
     from .tables import is_t2, read_t2
 
     if "二" in ex.tables:
@@ -92,6 +77,8 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
         return
     end = _T2_END.search(text, head.end())
     lines = text[head.end(): end.start() if end else len(text)].split("\n")
+    if _table2_by_blocks(lines, ex, source):
+        return
     rows = [[Cell(c) for c in line.split()] for line in lines if line.strip()]
     table = Table(rows)
     if not rows or not is_t2(table):
@@ -108,30 +95,75 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
     ex.notes.append("table 二 read from text lines")
 
 
-_T2_SPAN = re.compile(r"二\s*[、.]\s*主动公开政府信息情况(.*?)(?:三\s*[、.]\s*收到和处理|$)", re.S)
-#: 2021 format (国办公开办函〔2021〕30号): (label, keys of its value columns in print order)
-_T2_2021_ROWS = (
-    ("规章", ("proactive.rules.issued", "proactive.rules.repealed", "proactive.rules.in_force")),
-    ("行政规范性文件", ("proactive.normative.issued", "proactive.normative.repealed", "proactive.normative.in_force")),
-    ("行政许可", ("proactive.licensing.decisions",)),
-    ("行政处罚", ("proactive.penalty.decisions",)),
-    ("行政强制", ("proactive.coercion.decisions",)),
-    ("行政事业性收费", ("proactive.fees.amount_10k_yuan",)),
-)
+_CAPTION = re.compile(r"第二十条第\(([一二三四五六七八九十])\)项")
+_VALUE_TOKEN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
 
-#: 2019 format (国办公开办函〔2019〕60号): three columns on 一/五/六 rows, two on 八 (政府集中采购 left out:
-#: its amount has no separator from the item count)
-_T2_2019_ROWS = (
-    ("规章", ("proactive.rules.made", "proactive.rules.published", "proactive.rules.published_total")),
-    ("规范性文件", ("proactive.normative.made", "proactive.normative.published", "proactive.normative.published_total")),
-    ("行政许可", ("proactive.licensing.prev_items", "proactive.licensing.change", "proactive.licensing.decisions")),
-    ("其他对外管理服务事项", ("proactive.other_services.prev_items", "proactive.other_services.change",
-                      "proactive.other_services.decisions")),
-    ("行政处罚", ("proactive.penalty.prev_items", "proactive.penalty.change", "proactive.penalty.decisions")),
-    ("行政强制", ("proactive.coercion.prev_items", "proactive.coercion.change", "proactive.coercion.decisions")),
-    ("行政事业性收费", ("proactive.fees.prev_items", "proactive.fees.change")),
-)
+def _table2_format(flat: str) -> str | None:
+    """The format table 二's headers show: a column only the 2021 (or only the 2019) format prints."""
+    def has(cols: tuple[Column, ...]) -> bool:
+        return any(bare(c.label) in flat for c in cols)
+    only_2021 = has((table2.ISSUED, table2.REPEALED, table2.IN_FORCE, table2.AMOUNT_10K))
+    only_2019 = has((table2.MADE, table2.PUBLISHED, table2.PUBLISHED_TOTAL, table2.PREV_ITEMS, table2.PROC_ITEMS))
+    return "2021" if only_2021 and not only_2019 else "2019" if only_2019 and not only_2021 else None
+
+
+def _table2_by_blocks(lines: list[str], ex: Extraction, source: str) -> bool:
+    """Table 二 from text lines, by the model: each 第二十条第（N）项 caption says which block follows, so a row's
+    values take the block's columns in order however its header lines came out (wrapped "本年新 / 制作数量",
+    split "本年增 / 减"). A row is read only when it has exactly as many values as the block has columns."""
+    flat = bare("".join(lines))
+    fmt = _table2_format(flat)
+    if fmt is None:
+        return False
+    model = table2.T2_2021 if fmt == "2021" else table2.T2_2019
+    blocks = {b.caption[len(table2.CAPTION_CUE) + 2]: b for b in model.blocks}  # 第二十条第（N）项 -> N
+    block = None
+    found = 0
+    for line in lines:
+        n = norm(line)
+        cap = _CAPTION.search(n)
+        if cap:
+            block = blocks.get(cap.group(1))
+            continue
+        if block is None:
+            continue
+        tokens = line.split()
+        k = len(tokens)
+        while k > 0 and (_VALUE_TOKEN.match(norm(tokens[k - 1])) or norm(tokens[k - 1]) in ("元", "万元")):
+            k -= 1
+        label, values = "".join(tokens[:k]), [t for t in tokens[k:] if _VALUE_TOKEN.match(norm(t))]
+        row = match(label, block.rows) if label else None
+        if row is None or len(values) != len(block.columns):
+            continue
+        for col, raw in zip(block.columns, values, strict=True):
+            key = model.key(row.key, col.key)
+            value = cell_number(raw)
+            if key in ex.metrics or value is None:
+                continue
+            ex.set(key, value, Provenance(source, f"table 二 read from text lines: {block.caption} {row.label} / "
+                                                     f"{col.label}", raw))
+            found += 1
+    if found:
+        if "二" not in ex.tables:
+            ex.tables.append("二")
+        ex.notes.append(f"table 二 read from text lines by the model's blocks ({fmt} format)")
+    return bool(found)
+
+
+_T2_SPAN = re.compile(_heading("二") + "(.*?)(?:" + _heading("三", 5) + "|$)", re.S)
+
+
+def _t2_rows(fmt: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(label, keys of its value columns in print order) of every row of table 二 in `fmt`; the 2019
+    format's 政府集中采购 is left out (its amount has no separator from the item count)."""
+    t = table2.T2_2021 if fmt == "2021" else table2.T2_2019
+    return tuple((r.label, tuple(t.key(r.key, c.key) for c in b.columns))
+                 for b in t.blocks for r in b.rows if r is not table2.PROCUREMENT)
+
+
+_T2_2021_ROWS = _t2_rows("2021")
+_T2_2019_ROWS = _t2_rows("2019")
 
 
 def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
@@ -146,9 +178,9 @@ def solve_table2_glued(text: str, ex: Extraction, source: str = "text") -> None:
         return
     span = m.group(1)
     flat = re.sub(r"\s+", "", span)
-    if "本年制发件数" in flat and "上一年项目数量" not in flat:
+    if table2.ISSUED.label in flat and table2.PREV_ITEMS.label not in flat:
         rows, layout = _T2_2021_ROWS, "2021"
-    elif "本年新制作数量" in flat or "上一年项目数量" in flat:
+    elif table2.MADE.label in flat or table2.PREV_ITEMS.label in flat:
         rows, layout = _T2_2019_ROWS, "2019"
     else:
         return
@@ -246,13 +278,14 @@ def _row_ok(values: list[int]) -> bool:
 
 
 def _table3_rows(text: str) -> list[tuple[str, str, str]]:
-    rows = _ROWS_HEAD + (_ROWS_2021 if re.search(_label_re("逾期不补正"), text) else _ROWS_2019) + _ROWS_TAIL
+    rows = _ROWS_HEAD + (_ROWS_2021 if re.search(_label_re(table3.OTHER_2021[0].cues[0]), text) else _ROWS_2019) \
+        + _ROWS_TAIL
     return rows
 
 
 def _anchors(text: str, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, int, int]]:
     """(row key, next numbering, label start, label end) for the labels found, in printed order."""
-    start = re.search(_label_re("本年新收政府信息公开申请数量"), text)
+    start = re.search(_label_re(table3.NEW.label), text)
     if not start:
         return []
     pos, found = start.start(), []
@@ -309,6 +342,61 @@ def solve_table3(text: str, ex: Extraction, source: str = "text") -> None:
     ex.notes.append(f"table 三 read from flattened text by constraint solving ({len(chosen)} rows)")
 
 
+_NUMBER_TOKEN = re.compile(r"^(?:\d+|[/—–-]{1,2})$")
+
+
+def _line_cells(line: str) -> list[Cell]:
+    """A text line as table cells: its trailing numbers (and blank marks) one cell each, the rest one label."""
+    tokens = line.split()
+    k = len(tokens)
+    while k > 0 and _NUMBER_TOKEN.match(tokens[k - 1]):
+        k -= 1
+    label = "".join(tokens[:k])
+    return ([Cell(label)] if label else []) + [Cell(t) for t in tokens[k:]]
+
+
+def solve_table3_lines(text: str, ex: Extraction, source: str = "text") -> None:
+    """Table 三 from text lines that keep their cells apart ("（一）予以公开 1288 21 0 0 50 3 1362"): the lines
+    become rows and go through the cell reader, which joins labels wrapped over lines, takes values on a
+    line of their own under their label and places a row printed without a label by the template's order.
+    A row is kept only when its 总计 is the sum of its six applicant columns (a line's numbers may still be
+    split wrongly); the constraint solver fills what is left."""
+    from .tables import read_t3
+
+    start = re.search(_label_re(table3.NEW.label), text)
+    if not start:
+        return
+    end = re.search(_T4_HEAD, text[start.start():])
+    span = text[start.start(): start.start() + end.start() if end else len(text)]
+    rows = [_line_cells(line) for line in span.split("\n") if line.strip()]
+    found = Extraction()
+    if not read_t3([Table(rows)], found):
+        return
+    by_row: dict[str, dict[str, int | float]] = {}
+    for key, value in found.metrics.items():
+        row, col = key.removeprefix("apps.").rsplit(".", 1)
+        by_row.setdefault(row, {})[col] = value
+    kept = 0
+    for row, values in by_row.items():
+        parts = [values.get(c) for c in COLUMNS[:6]]
+        if len(values) == 7 and sum(v for v in parts if v is not None) != values["total"]:
+            continue
+        if len(values) < 7 and not all(f"apps.{row}.{c}" in found.blank_cells or c in values for c in COLUMNS):
+            continue
+        for col, value in values.items():
+            key = f"apps.{row}.{col}"
+            if key not in ex.metrics:
+                prov = found.provenance[key]
+                ex.set(key, value, Provenance(source, f"table 三 read from text lines: {prov.where}", prov.raw))
+        ex.blank_cells += [k for k in found.blank_cells if k.startswith(f"apps.{row}.") and k not in ex.blank_cells]
+        kept += 1
+    if kept:
+        if "三" not in ex.tables:
+            ex.tables.append("三")
+        ex.notes.append(f"table 三 read from text lines ({kept} rows)")
+        ex.notes += [n for n in found.notes if "template's order" in n]
+
+
 def _choose(candidates: dict[str, list[list[int]]], ex: Extraction) -> dict[str, list[int]]:
     """One segmentation per row: unique ones directly, ambiguous ones by the column identities."""
     fixed = {k: v[0] for k, v in candidates.items() if len(v) == 1}
@@ -349,7 +437,12 @@ def _columns_ok(rows: dict[str, list[int]]) -> bool:
 
 # -- table 四 ---------------------------------------------------------------------------------------------
 
-_T4_START = re.compile(_label_re("行政复议") + r"[\s\S]{0,40}?" + _label_re("行政诉讼"))
+_T4_START = re.compile(_label_re(table4.REVIEW_HEAD) + r"[\s\S]{0,40}?" + _label_re(table4.SUIT_HEAD))
+_T4_HEAD = "四" + _GAP + "[、.]?" + _GAP + _label_re(bare(table4.HEADING).split(table4.REVIEW_HEAD)[0]) + _GAP \
+    + _label_re(table4.REVIEW_HEAD)
+_T4_SUM = "+".join(o.label for o in table4.OUTCOMES[:4]) + " = " + table4.OUTCOMES[4].label
+_T4_LABELS = _label_re(table4.OUTCOMES[-1].label) + "|" + _label_re(table4.OUTCOMES[3].label)
+_T4_END = r"五" + _GAP + "[、.]" + _GAP + "(?:政府信息公开工作)?存在"
 
 
 def _group_ok(values: list[int]) -> bool:
@@ -364,7 +457,7 @@ def _runs_after(section: str, pos: int) -> list[str]:
 
 def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
     head = None
-    for m in re.finditer(r"四" + _GAP + "[、.]?" + _GAP + "政府信息公开" + _GAP + "行政复议", text):
+    for m in re.finditer(_T4_HEAD, text):
         head = m
     start = head.end() if head else None
     if start is None:
@@ -372,8 +465,8 @@ def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
         if not m:
             return
         start = m.start()
-    section = re.split(r"五" + _GAP + "[、.]" + _GAP + "(?:政府信息公开工作)?存在", text[start:])[0]
-    labels = list(re.finditer(_label_re("总计") + "|" + _label_re("尚未审结"), section))
+    section = re.split(_T4_END, text[start:])[0]
+    labels = list(re.finditer(_T4_LABELS, section))
     if not labels:
         return
     # the numbers follow the last header label; a table printed as three sub-tables (行政复议 /
@@ -390,10 +483,10 @@ def solve_table4(text: str, ex: Extraction, source: str = "text") -> None:
     raw = " ".join(runs)
     if len(sols) != 1:
         why = "no segmentation satisfies" if not sols else f"{len(sols)} segmentations satisfy"
-        ex.notes.append(f"table 四 in flattened text ({raw!r}): {why} 维持+纠正+其他+尚未审结 = 总计; left out")
+        ex.notes.append(f"table 四 in flattened text ({raw!r}): {why} {_T4_SUM}; left out")
         return
     values = sols[0]
-    for g, prefix in enumerate(("review", "suit.direct", "suit.after_review")):
+    for g, prefix in enumerate(table4.GROUP_KEYS):
         for o, outcome in enumerate(OUTCOMES):
             metric = f"{prefix}.{outcome}"
             if metric not in ex.metrics:

@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import random
 
-COLS = ["natural_person", "org_business", "org_research", "org_nonprofit", "org_legal", "org_other"]
+from pipeline.formats import table3 as F3
+
+COLS = list(F3.APPLICANT_KEYS)
 ALL_COLS = COLS + ["total"]
 
-WITHHELD = ["state_secret", "law_forbidden", "security_stability", "third_party",
-            "internal_affairs", "process_info", "enforcement_file", "query_matter"]
-UNABLE = ["not_held", "needs_creation", "unclear"]
-IGNORED = ["petition", "repeat", "publication", "excessive", "reconfirm"]
-OTHER_2021 = ["no_correction", "no_fee", "misc"]
+WITHHELD = [r.key.rsplit(".", 1)[1] for r in F3.LEAVES_COMMON if r.group == "withheld"]
+UNABLE = [r.key.rsplit(".", 1)[1] for r in F3.LEAVES_COMMON if r.group == "unable"]
+IGNORED = [r.key.rsplit(".", 1)[1] for r in F3.LEAVES_COMMON if r.group == "ignored"]
+OTHER_2021 = [r.key.rsplit(".", 1)[1] for r in F3.OTHER_2021]
 
 
 def result_leaves(fmt: str) -> list[str]:
-    """Leaf rows of the 办理结果 block, in table order."""
-    rows = ["result.disclosed", "result.partial"]
-    rows += [f"result.withheld.{k}" for k in WITHHELD]
-    rows += [f"result.unable.{k}" for k in UNABLE]
-    rows += [f"result.ignored.{k}" for k in IGNORED]
-    rows += [f"result.other.{k}" for k in OTHER_2021] if fmt == "2021" else ["result.other"]
-    return rows
+    """Leaf rows of the 办理结果 block, in table order (pipeline.formats.table3)."""
+    return [r.key for r in F3.leaves("2021" if fmt == "2021" else "2019")]
 
 
 def t3_rows(fmt: str) -> list[str]:
