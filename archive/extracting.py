@@ -159,6 +159,7 @@ def _store(db: sqlite_utils.Database, page: dict, ex: Extraction, role: str, par
                 "blank_cells": json.dumps(ex.blank_cells, ensure_ascii=False),
                 "sections": json.dumps(ex.sections, ensure_ascii=False),
                 "tables": json.dumps(ex.tables, ensure_ascii=False),
+                "unread_tables": json.dumps(ex.unread_tables, ensure_ascii=False),
                 "text_claims": json.dumps(ex.text_claims, ensure_ascii=False)})
     db.execute("UPDATE reports SET is_current = 0 WHERE url = ? AND is_current = 1", [page["url"]])
     report_id = db["reports"].insert(row).last_pk

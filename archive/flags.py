@@ -273,7 +273,8 @@ def load_report_records(db: sqlite_utils.Database, where: str | None = None,
             is_current=bool(r.get("is_current", 1)), content_hash=r.get("_content_hash"),
             role=r.get("role") or "page", parent_id=None if parent is None else str(parent),
             blank_cells=_optional_json(r.get("blank_cells")), sections=_optional_json(r.get("sections")),
-            tables=_optional_json(r.get("tables")), text_claims=_optional_json(r.get("text_claims"))))
+            tables=_optional_json(r.get("tables")), unread_tables=_optional_json(r.get("unread_tables")),
+            text_claims=_optional_json(r.get("text_claims"))))
     return out
 
 

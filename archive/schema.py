@@ -36,7 +36,7 @@ TABLES: dict[str, tuple[dict, dict]] = {
                  "index_no": str, "doc_no": str, "category": str, "keywords": str, "site_name": str,
                  "site_domain": str, "site_id_code": str, "column_name": str, "kind": str, "version": int, "is_current": int,
                  "first_captured": str, "extracted_at": str, "extractor": str, "errors": str, "text": str,
-                 "blank_cells": str, "sections": str, "tables": str, "text_claims": str},
+                 "blank_cells": str, "sections": str, "tables": str, "unread_tables": str, "text_claims": str},
                 {"pk": "id", "foreign_keys": [("page_id", "pages", "id")]}),
     "metrics": ({"report_id": int, "key": str, "value": float, "approximate": int, "source": str,
                  "where_": str, "raw": str}, {"pk": ("report_id", "key"),

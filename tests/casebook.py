@@ -10,7 +10,10 @@ extension is the document's kind) and `expected.json`, a subset of `gongkai pars
      "exact_metrics": true,               no other metric outside extra.* may be extracted
      "absent": ["proactive.fees.prev_items"],  metrics that must not be extracted
      "tables": ["二", "三", "四"], "unread_tables": ["三"], "blank_cells": […], "kind": "report",
-     "flags": ["EXTRACT-FAILED"], "no_flags": ["FORMAT-YEAR"]}
+     "flags": ["EXTRACT-FAILED"], "no_flags": ["FORMAT-YEAR"],
+     "content_type": "text/plain",        (optional: the content type it is served with; "url": "" for none)
+     "errors": [],                        the extraction's errors, exactly
+     "text_claims": [{"key": …, "value": …}]}  the prose's count claims in order (each a subset)
 
 `score(ex, key)` compares an Extraction with an answer key (the ../shared/fixtures/real/*.key.json shape:
 report fields + "metrics") cell by cell: right, wrong, missing, spurious. The PDF engineer's tests and the
@@ -111,8 +114,8 @@ def run_case(folder: Path) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
 
     expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
     path = case_input(folder)
-    url = expected.get("url") or f"http://cases.test/{folder.name}/{path.name}"
-    ex = extract(path.read_bytes(), url, _CONTENT_TYPES.get(path.suffix))
+    url = expected["url"] if "url" in expected else f"http://cases.test/{folder.name}/{path.name}"
+    ex = extract(path.read_bytes(), url, expected.get("content_type") or _CONTENT_TYPES.get(path.suffix))
     flags = [f.to_json() for f in run_report_rules(ex)]
     return ex, flags, expected
 
@@ -140,6 +143,14 @@ def case_diffs(ex: Any, flags: list[dict[str, Any]], expected: dict[str, Any]) -
     rules = {f["rule"] for f in flags}
     diffs += [f"flag {r} expected" for r in expected.get("flags", []) if r not in rules]
     diffs += [f"flag {r} not expected" for r in expected.get("no_flags", []) if r in rules]
+    if "errors" in expected and list(ex.errors) != expected["errors"]:
+        diffs.append(f"errors: expected {expected['errors']!r} got {ex.errors!r}")
+    if "text_claims" in expected:  # each expected count claim a subset of the extracted one, in order
+        counts = [c for c in ex.text_claims if c.get("kind") == "count"]
+        want = expected["text_claims"]
+        got = [{k: c.get(k) for k in w} for c, w in zip(counts, want, strict=False)]
+        if got != want or len(counts) != len(want):
+            diffs.append(f"text_claims: expected {want!r} got {counts!r}")
     for n in expected.get("notes_contain", []):
         if not any(n in note for note in ex.notes):
             diffs.append(f"no note contains {n!r} (notes: {ex.notes})")

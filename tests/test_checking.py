@@ -99,3 +99,14 @@ def test_a_full_check_resolves_a_flag_no_publisher_owns_any_more():
     assert full["resolved"] == 1 and d["flags"].get(99)["status"] == "resolved"
     assert {r["status"] for r in d["flags"].rows if r["id"] != 99} == {"open"}
     assert {r.publisher for r in load_report_records(d)} == {"测试县"}
+
+
+def test_a_table_the_reader_could_not_read_is_flagged_in_the_archive_not_blamed_on_the_publisher():
+    d = make_archive()
+    d["reports"].add_column("tables", str)
+    d["reports"].add_column("unread_tables", str)
+    d["reports"].update(3, {"tables": json.dumps(["二", "四"]), "unread_tables": json.dumps(["三"])})
+    run_checks(d, None, as_of=AS_OF)
+    rules = {r["rule"]: json.loads(r["evidence"]) for r in d["flags"].rows if r["report_id"] == "3"}
+    assert rules["EXTRACT-FAILED"]["unread_tables"] == ["三"]
+    assert "FORMAT-YEAR" not in rules  # 三 is printed: the report does not lack it
