@@ -17,29 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-#: section names and the heading wordings that name them; a heading is named by the wording found
-#: earliest in its words, ties in this order (因政府信息公开申请行政复议 is review, not apps)
-HEADINGS: tuple[tuple[str, str], ...] = (
-    ("review", r"(?:因|关于)?(?:政府信息公开)?(?:工作)?被?(?:申请)?(?:提起)?行政法?复议"),
-    ("problems", r"(?:政府信息公开)?(?:工作)?(?:存在的?|面临的?)?(?:主要)?(?:问题|不足)"),
-    ("fees", r"(?:政府信息公开)?(?:工作)?的?(?:收费|信息处理费)"),
-    ("apps", r"(?:收到和处理政府信息公开申请|(?:政府信息)?依申请公开|受理(?:政府信息公开)?申请)"),
-    ("proactive", r"主动公开"),
-    ("other", r"其[他它](?:需要|应当)?报告|^其[他它](?:有关)?(?:事项|情况)"),
-    ("overview", r"总体情况|概述|概况|基本情况|工作情况"),
-    ("support", r"(?:政府信息公开)?(?:工作)?(?:机构|人员|队伍|保障|经费|培训|会议|举报投诉|回应解读)"),
-    ("table", r"(?:政府信息公开)?(?:工作)?(?:情况)?统计表|附表"),
-)
-#: further topics a heading may name besides its first one ("五、收费及举报投诉", "行政复议诉讼和举报投诉情况",
-#: "二、主动公开和依申请公开情况")
-ALSO: tuple[tuple[str, str], ...] = (
-    ("proactive", r"主动公开"),
-    ("apps", r"依申请|申请公开"),
-    ("review", r"复议|诉讼"),
-    ("complaints", r"举报|投诉|申诉"),
-    ("fees", r"收费|减免"),
-    ("support", r"机构|人员|经费|培训"),
-)
+from pipeline.formats.sections import ALSO, HEADINGS
+
 _NUMERALS = "一二三四五六七八九十"
 #: a top-level heading: a bare numeral (not （一）), 、 or ., then (after at most a few words such as
 #: 政府信息公开工作) the heading wording; a report numbering its parts only （一）…（六） is read by those
