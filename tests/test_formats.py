@@ -14,8 +14,6 @@ from pipeline.formats import sections, table2, table3, table4
 ROOT = Path(__file__).resolve().parent.parent
 #: modules allowed to spell labels for now, with why
 ALLOWED = {
-    # owned by formats-prose this round; its _LEAVES / _CLAIMS group labels are to be wired to the model at merge
-    "pipeline/extract/prose.py",
 }
 
 

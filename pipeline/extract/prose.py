@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from pipeline.formats import table3, table4
 from pipeline.titles import fold_cjk
 
 from .document import Document
@@ -39,7 +40,19 @@ N = (r"(?P<n>(?:约|近|超过|逾)?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)
      r"(?:万|亿)?(?:余|多)?)")
 _NOT_CLAUSE = r"[^,;。，；：:]"
 
-_MODERN_MARKERS = ("本年新收政府信息公开申请数量", "国办公开办函", "上年结转政府信息公开申请数量")
+def _spoken(label: str) -> str:
+    """A row label as prose says it: without its bracketed note (部分公开（区分处理的…）→ 部分公开)."""
+    return re.split(r"[（(]", label, maxsplit=1)[0]
+
+
+#: how prose names table 三's result rows and groups (the model's labels, without bracketed notes)
+_GROUP = {g.key: re.escape(g.label) for g in table3.GROUPS}
+_ROW = {r.key: r for r in table3.LEAVES_COMMON}
+_DISCLOSED = re.escape(_spoken(_ROW["result.disclosed"].label))
+_PARTIAL = re.escape(_spoken(_ROW["result.partial"].label))
+
+#: lines only a 2019+ report prints: table 三's first rows, and the format's 国办公开办函 reference
+_MODERN_MARKERS = (table3.NEW.label, "国办公开办函", table3.CARRIED_IN.label)
 
 
 def flat_statistics(doc: Document, ex: Extraction) -> None:
@@ -325,8 +338,8 @@ _ANSWER_RULES: list[tuple[str, str]] = [
     ("legacy.answers.total", r"答复(?:申请|依申请公开|各类申请)?(?:共计|共)?" + N + "件"),
     ("legacy.answers.already_public", r"属于已主动公开(?:范围|的)?(?:的)?(?:信息)?" + N + "件"),
     ("legacy.answers.disclosed", r"(?<![不否])同意公开(?:答复)?(?:的)?" + N + "件"),
-    ("legacy.answers.partial", r"(?:同意)?部分公开(?:答复)?(?:的)?" + N + "件"),
-    ("legacy.answers.refused", r"(?:不同意公开|否决公开|不予公开)(?:答复)?(?:的)?" + N + "件"),
+    ("legacy.answers.partial", r"(?:同意)?" + _PARTIAL + r"(?:答复)?(?:的)?" + N + "件"),
+    ("legacy.answers.refused", r"(?:不同意公开|否决公开|" + _GROUP["withheld"] + r")(?:答复)?(?:的)?" + N + "件"),
     ("legacy.answers.not_this_agency", r"(?:不属于本(?:行政)?(?:机关|部门|单位)(?:公开)?(?:范围)?|非本(?:部门|机关|单位)掌握)(?:的)?"
      + N + "件"),
     ("legacy.answers.not_exist", r"(?:申请)?信息不存在(?:的)?" + N + "件"),
@@ -376,8 +389,9 @@ _OUTCOMES = [
     ("corrected", r"(?:被依法纠错|依法纠错|纠错|纠正|撤销)(?:的)?" + N + "件"),
     ("other", r"其他(?:情形|结果)?(?:的)?" + N + "件"),
 ]
-_KW = {"review": "行政复议", "suit": "行政诉讼"}
-_NONE = re.compile(r"(?:未|没有|无)(?:发生|收到|接到|出现|有)" + r"[^。;]{0,25}?(?:行政复议|行政诉讼)[^。;]{0,12}")
+_KW = {"review": table4.REVIEW_HEAD, "suit": table4.SUIT_HEAD}
+_NONE = re.compile(r"(?:未|没有|无)(?:发生|收到|接到|出现|有)" + r"[^。;]{0,25}?(?:" + table4.REVIEW_HEAD + "|"
+                   + table4.SUIT_HEAD + r")[^。;]{0,12}")
 
 
 def _review_suit(sentences: list[str], s: _Setter) -> None:
@@ -520,29 +534,25 @@ _CLAIMS: list[tuple[str, str]] = [
     ("apps.carried_out.total", N + r"件[^,;。，；\d]{0,4}?结转(?:至)?下(?:一)?年(?:度)?"),
     ("apps.carried_out.total", r"结转下(?:一)?年(?:度)?(?:继续办理)?[^,;。，；\d]{0,4}?" + N + "件"),
     ("apps.result.disclosed.total+apps.result.partial.total",
-     r"予以公开(?:及|和|或|与|、|以及)(?:予以)?部分公开[^,;。，；\d]{0,6}?" + N + "件"),
-    ("apps.result.disclosed.total", r"予以公开(?!及|和|或|与|、|以及)[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.partial.total", r"(?<!及)(?<!和)(?<!与)(?<!或)(?<!、)部分公开[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.withheld.*", r"不予公开[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.unable.*", r"无法提供[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.ignored.*", r"不予处理[^,;。，；\d]{0,4}?" + N + "件"),
-    ("apps.result.other*", r"其他处理[^,;。，；\d]{0,4}?" + N + "件"),
-    ("review.total", r"行政复议(?:案件|申请)?[^,;。，；、\d]{0,4}?" + N + "(?:件|起)"),
-    ("suit.total", r"行政诉讼(?:案件)?[^,;。，；、\d]{0,4}?" + N + "(?:件|起)"),
+     _DISCLOSED + r"(?:及|和|或|与|、|以及)(?:予以)?" + _PARTIAL + r"[^,;。，；\d]{0,6}?" + N + "件"),
+    ("apps.result.disclosed.total", _DISCLOSED + r"(?!及|和|或|与|、|以及)[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.partial.total", r"(?<!及)(?<!和)(?<!与)(?<!或)(?<!、)" + _PARTIAL + r"[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.withheld.*", _GROUP["withheld"] + r"[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.unable.*", _GROUP["unable"] + r"[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.ignored.*", _GROUP["ignored"] + r"[^,;。，；\d]{0,4}?" + N + "件"),
+    ("apps.result.other*", _GROUP["other"] + r"[^,;。，；\d]{0,4}?" + N + "件"),
+    ("review.total", table4.REVIEW_HEAD + r"(?:案件|申请)?[^,;。，；、\d]{0,4}?" + N + "(?:件|起)"),
+    ("suit.total", table4.SUIT_HEAD + r"(?:案件)?[^,;。，；、\d]{0,4}?" + N + "(?:件|起)"),
 ]
 
 
-_LEAVES = {
-    "apps.result.withheld.*": ["state_secret", "law_forbidden", "security_stability", "third_party",
-                               "internal_affairs", "process_info", "enforcement_file", "query_matter"],
-    "apps.result.unable.*": ["not_held", "needs_creation", "unclear"],
-    "apps.result.ignored.*": ["petition", "repeat", "publication", "excessive", "reconfirm"],
-}
+#: the leaf rows of each result group of table 三, from the model
+_LEAVES = {f"apps.result.{g}.*": [r.key.rsplit(".", 1)[1] for r in table3.LEAVES_COMMON if r.group == g]
+           for g in ("withheld", "unable", "ignored")}
 #: a group claim names the sum of its leaf rows (总计 column); 其他处理 is one row (2019) or three (2021)
 _GROUPS: dict[str, list[str]] = {
     **{g: [f"{g[:-2]}.{leaf}.total" for leaf in leaves] for g, leaves in _LEAVES.items()},
-    "apps.result.other*": ["apps.result.other.total", "apps.result.other.no_correction.total",
-                           "apps.result.other.no_fee.total", "apps.result.other.misc.total"],
+    "apps.result.other*": [f"apps.{r.key}.total" for r in (*table3.OTHER_2019, *table3.OTHER_2021)],
 }
 
 
