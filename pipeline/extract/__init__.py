@@ -158,8 +158,8 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
     ex.fields["format"] = detect_format(ex)
     _derive(ex)
     ex.kind = _kind(doc, ex)
-    if ocr_pages and ex.kind == "report" and printed < 200:
-        ex.kind = "image_only"  # read by OCR, but published as images all the same (IMAGE-ONLY)
+    if ocr_pages and ex.kind == "report" and printed < 200 and not ex.metrics:
+        ex.kind = "image_only"  # OCR read text but no statistics: still a report no number was read from
     if ocr_pages:
         mark = _optional("pipeline.extract.ocrcells", "mark_ocr_values")
         if mark is not None:
