@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from archive.ocrscan import report_images
 from archive.store import now_iso, transaction
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
@@ -54,8 +55,9 @@ def _content_type(headers: list[tuple[str, str]]) -> str | None:
     return next((v for k, v in headers if k.lower() == "content-type"), None)
 
 
-def extract_page(warc_dir, page: dict) -> Extraction:
-    """Read one archived page and extract it; any failure becomes an error on the Extraction."""
+def extract_page(warc_dir, page: dict, images: list[bytes] | None = None) -> Extraction:
+    """Read one archived page and extract it; any failure becomes an error on the Extraction.
+    `images`: the page's archived images (archive.ocrscan.report_images), read by OCR for an image-only page."""
     try:
         rec = read_record(warc_dir, page["warc_file"], page["warc_offset"])
     except Exception as exc:  # noqa: BLE001
@@ -66,7 +68,7 @@ def extract_page(warc_dir, page: dict) -> Extraction:
     from pipeline.extract import extract
 
     try:
-        return extract(body, page["url"], _content_type(rec.headers))
+        return extract(body, page["url"], _content_type(rec.headers), images=images)
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         ex = Extraction(kind="not_report")
         ex.fields["url"] = page["url"]
@@ -111,7 +113,10 @@ def _merge_attachment(page_ex: Extraction, att_ex: Extraction, att_url: str) -> 
         if key not in page_ex.metrics:
             prov = att_ex.provenance.get(key)
             where = f"{att_url.rsplit('/', 1)[-1]}: {prov.where}" if prov else att_url
-            page_ex.set(key, value, Provenance("attachment", where, prov.raw if prov else str(value)),
+            source = "attachment"
+            if prov and prov.source == "ocr":  # keep the OCR box first; say which capture it is on
+                source, where = "ocr", f"{prov.where} · from attachment {att_url}"
+            page_ex.set(key, value, Provenance(source, where, prov.raw if prov else str(value)),
                         approximate=key in att_ex.approximate)
     for k in ("year", "format", "publisher"):
         if page_ex.fields.get(k) is None and att_ex.fields.get(k) is not None:
@@ -144,7 +149,7 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     done: dict[str, tuple[int, Extraction]] = {}
     with transaction(db):
         for page in pages:
-            ex = extract_page(warc_dir, page)
+            ex = extract_page(warc_dir, page, images=report_images(db, warc_dir, page))
             stats.extracted += 1
             if page["role"] == "attachment":
                 rid = _store(db, page, ex, "attachment", None, first.get(page["url"]))
@@ -186,7 +191,7 @@ def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None) -> Ex
     changed_pages = []
     for row in rows:
         old = {m["key"]: m["value"] for m in db.query("SELECT key, value FROM metrics WHERE report_id = ?", [row["report_id"]])}
-        ex = extract_page(warc_dir, row)
+        ex = extract_page(warc_dir, row, images=report_images(db, warc_dir, row))
         att_urls = [r["url"] for r in db.query("SELECT url FROM attachments WHERE report_url = ?", [row["url"]])]
         for att_url in att_urls:
             att = _current_attachment(db, warc_dir, att_url)

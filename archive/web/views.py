@@ -16,6 +16,7 @@ from datasette import Forbidden, NotFound, Response
 from datasette.utils import baseconv
 
 from archive.web.metadata import PUBLISHER_SQL
+from archive.web.ocrcrop import ocr_crop
 from archive.web.svg import hbar_chart, year_bars
 
 REVIEW_ACTION = "gongkai-review"
@@ -314,4 +315,5 @@ ROUTES = [
     (r"^/-/gongkai/capture/(?P<page_id>\d+)$", capture),
     (r"^/-/gongkai/publisher$", publisher),
     (r"^/-/gongkai/login$", login),
+    (r"^/-/gongkai/ocr-crop/(?P<report_id>\d+)/(?P<key>[\w.]+)$", ocr_crop),
 ]
