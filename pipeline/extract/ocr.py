@@ -140,10 +140,10 @@ def ocr_pdf(body: bytes, budget: Budget | None = None, limits: Limits = LIMITS,
     try:
         for index in range(min(len(pdf), limits.max_pages)):
             page = pdf[index]
-            dpi = _scan_dpi(page, index, text_chars)
-            if dpi is None:
-                continue
             try:
+                dpi = _scan_dpi(page, index, text_chars, limits)
+                if dpi is None:
+                    continue
                 if len(done) >= limits.ocr_max_pages:
                     raise LimitExceeded("OCR pages per document", limits.ocr_max_pages)
                 budget.check()
@@ -156,8 +156,11 @@ def ocr_pdf(body: bytes, budget: Budget | None = None, limits: Limits = LIMITS,
                 done.append(index)
                 budget.check()
             except LimitExceeded as exc:
-                errors.append(str(exc))
-                break
+                errors.append(f"OCR page {index + 1}: {exc}")
+                if "pixels" not in exc.what:
+                    break
+            except Exception as exc:  # noqa: BLE001 - a damaged page: record it, read the next one
+                errors.append(f"OCR page {index + 1} could not be rendered: {type(exc).__name__}: {exc}")
         if len(pdf) > limits.max_pages:
             errors.append(str(LimitExceeded("pages per document", limits.max_pages, len(pdf))))
     finally:
@@ -165,7 +168,7 @@ def ocr_pdf(body: bytes, budget: Budget | None = None, limits: Limits = LIMITS,
     return words, done, errors
 
 
-def _scan_dpi(page: Any, index: int, text_chars: Sequence[int] | None) -> float | None:
+def _scan_dpi(page: Any, index: int, text_chars: Sequence[int] | None, limits: Limits = LIMITS) -> float | None:
     """The dpi to render a scanned page at (the largest image's own resolution, bounded), or None when
     the page has a text layer or no image. Raises LimitExceeded for an image too large to decode."""
     import pypdfium2 as pdfium
@@ -181,8 +184,8 @@ def _scan_dpi(page: Any, index: int, text_chars: Sequence[int] | None) -> float 
     best = None
     for obj in page.get_objects(filter=(pdfium.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
         px_w, px_h = obj.get_px_size()
-        if px_w * px_h > LIMITS.max_image_pixels:
-            raise LimitExceeded("image pixels", LIMITS.max_image_pixels, px_w * px_h)
+        if px_w * px_h > limits.max_image_pixels:
+            raise LimitExceeded("image pixels", limits.max_image_pixels, px_w * px_h)
         x0, _, x1, _ = obj.get_bounds()
         if x1 - x0 > 72 and (best is None or px_w * px_h > best[0]):
             best = (px_w * px_h, px_w / ((x1 - x0) / 72))
@@ -197,7 +200,6 @@ def ocr_images(images: Sequence[bytes], budget: Budget | None = None, limits: Li
 
     Each image is one page; coordinates are in the image's pixels. An undecodable or oversized image is
     a recorded error and the next one is read."""
-    from PIL import Image
 
     budget = budget or Budget(limits.ocr_max_seconds, "OCR seconds per document")
     words: list[Word] = []
@@ -209,7 +211,7 @@ def ocr_images(images: Sequence[bytes], budget: Budget | None = None, limits: Li
             if len(done) >= limits.ocr_max_pages:
                 raise LimitExceeded("OCR pages per document", limits.ocr_max_pages)
             budget.check()
-            with Image.open(io.BytesIO(data)) as img:
+            with _open_image(data, limits) as img:
                 if img.width * img.height > limits.max_image_pixels:
                     raise LimitExceeded("image pixels", limits.max_image_pixels, img.width * img.height)
                 img.load()
@@ -222,6 +224,17 @@ def ocr_images(images: Sequence[bytes], budget: Budget | None = None, limits: Li
         except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged image
             errors.append(f"image {n + 1} could not be read for OCR: {type(exc).__name__}: {exc}")
     return words, done, errors
+
+
+def _open_image(data: bytes, limits: Limits) -> Any:
+    """Image.open (lazy: reads only the header), with Pillow's own bomb check as a LimitExceeded."""
+    from PIL import Image
+
+    try:
+        return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        m = re.search(r"\((\d+) pixels\)", str(exc))
+        raise LimitExceeded("image pixels", limits.max_image_pixels, int(m.group(1)) if m else None) from None
 
 
 # -- the extraction step ----------------------------------------------------------------------------------------
@@ -242,8 +255,6 @@ def ocr_document(doc: Document, body: bytes, images: Sequence[bytes] | None = No
     OCR words join doc.words, their lines join doc.text, errors join doc.errors. Returns the OCR'd pages."""
     budget = Budget(limits.ocr_max_seconds, "OCR seconds per document")
     if doc.source == "pdf":
-        if not doc.images:
-            return []
         words, done, errors = ocr_pdf(body, budget, limits)
     elif images and len(re.sub(r"\s", "", doc.text)) < IMAGE_PAGE_CHARS:
         words, done, errors = ocr_images(images, budget, limits, first_page=max(doc.pages, 0))
