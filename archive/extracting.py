@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from archive.ocrscan import report_images
+from archive.ocrscan import report_images, stored_attachment
 from archive.store import now_iso, transaction
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
@@ -157,7 +157,7 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
                 stats.by_kind["attachment"] += 1
                 continue
             for att_url in att_of.get(page["url"], []):
-                att = done.get(att_url) or _current_attachment(db, warc_dir, att_url)
+                att = done.get(att_url) or stored_attachment(db, att_url) or _current_attachment(db, warc_dir, att_url)
                 if att is not None and not _has_stats(ex.metrics) and _has_stats(att[1].metrics):
                     _merge_attachment(ex, att[1], att_url)
             rid = _store(db, page, ex, "page", None, first.get(page["url"]))

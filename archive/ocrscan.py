@@ -9,6 +9,7 @@ same capture (the page's image, or the scanned PDF's page rendered again) to sho
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -113,3 +114,32 @@ def _image(data: bytes):
         return None
     img.load()
     return img
+
+
+def stored_attachment(db: sqlite_utils.Database, url: str):
+    """The current stored extraction of an attachment, as (report id, Extraction), or None.
+
+    When a report page changes but its attachment does not, the page is extracted again and takes its
+    statistics from the attachment: from what is stored, not by reading the capture again (a scanned
+    attachment would be OCR'd again for nothing: a recrawl never OCRs an unchanged capture)."""
+    from pipeline.extract.model import Extraction, Provenance
+
+    row = next(db.query("SELECT * FROM reports WHERE url = ? AND role = 'attachment' AND is_current = 1 "
+                        "ORDER BY id DESC LIMIT 1", [url]), None) if "reports" in db.table_names() else None
+    if row is None:
+        return None
+    ex = Extraction(kind=row["kind"] or "report")
+    for k in ("title", "year", "format", "publisher"):
+        ex.fields[k] = row.get(k)
+    for m in db.query("SELECT * FROM metrics WHERE report_id = ?", [row["id"]]):
+        value = m["value"]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        ex.set(m["key"], value, Provenance(m["source"] or "table", m["where_"] or "", m["raw"] or ""),
+               approximate=bool(m["approximate"]))
+    for k in ("tables", "sections", "blank_cells"):
+        try:
+            setattr(ex, k, json.loads(row.get(k) or "[]"))
+        except ValueError:
+            pass
+    return int(row["id"]), ex

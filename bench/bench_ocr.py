@@ -41,9 +41,14 @@ def scan_pages(n: int) -> list[bytes]:
 
 
 def _sample_scan() -> bytes:
-    from scraper.sampleweb.scans import sample_scan
+    from urllib.parse import urlsplit
 
-    return sample_scan()
+    from scraper.sampleweb import SampleWeb
+
+    web = SampleWeb(scans=1)
+    url = next(a["url"] for a in web.truth()["attachments"] if a["format"] == "scan")
+    u = urlsplit(url)
+    return web.respond("GET", u.netloc, u.path).body
 
 
 def _ocr_one(body: bytes) -> float:
