@@ -35,6 +35,8 @@ SCANNED_PAGE_CHARS = 20
 IMAGE_PAGE_CHARS = 400
 #: below this recogniser score a value is marked approximate
 APPROX_CONF = 0.90
+#: what a lone 0 in a table cell is read as when blurred
+_ZERO_LOOKALIKES = frozenset({"o", "O", "〇", "○"})
 #: boxes wider than this many times their height give the page's skew angle
 _SKEW_MIN_RATIO = 5
 
@@ -70,6 +72,8 @@ def recognise(image: Any, page: int = 0, scale: float = 1.0) -> list[Word]:
         text = text.strip()
         if not text:
             continue
+        if text in _ZERO_LOOKALIKES:  # a lone blurred 0 read as a letter: a 0, but never a sure one
+            text, score = "0", min(score, APPROX_CONF - 0.01)
         if angle:
             cx, cy = pts[:, 0] - w / 2, pts[:, 1] - h / 2
             pts = np.stack([cx * cos - cy * sin + w / 2, cx * sin + cy * cos + h / 2], axis=1)
