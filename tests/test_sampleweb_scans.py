@@ -66,3 +66,22 @@ def test_a_sample_scan_page_is_read_by_ocr_without_a_wrong_value():
     assert len(got) >= 0.5 * len(want)  # measured 98 of 175 through the text solvers (the rest left out)
     assert "本年新收政府信息公开申请数量" in ex.text and ex.fields["title"] == rep.title
     assert {ex.provenance[k].source for k in got} == {"ocr"}
+
+
+def test_scan_pdf_turns_a_renderable_pdf_into_an_image_only_scan():
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    pages = [Image.new("L", (300, 400), 255) for _ in range(2)]
+    pages[0].paste(0, (100, 100, 200, 120))
+    src = io.BytesIO()
+    pages[0].save(src, format="PDF", save_all=True, append_images=pages[1:], resolution=72)
+    from scraper.sampleweb.scans import DPI, scan_pdf
+
+    scan = pdfium.PdfDocument(scan_pdf(src.getvalue()))
+    assert len(scan) == 2 and [round(v) for v in scan[0].get_size()] == [300, 400]
+    img = scan[0].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
+    assert img.getpixel((int(150 * DPI / 72), int(110 * DPI / 72))) < 80  # the mark survives, blurred and skewed
+    assert all(p.get_textpage().count_chars() == 0 for p in scan)
