@@ -142,3 +142,16 @@ def test_a_page_with_text_is_not_read_from_its_images(text_len):
             '<img src="a.png"></body></html>').encode()
     ex = extract(page, "https://x.gov.cn/r.html", "text/html", images=[b"not an image"])
     assert ex.errors == []  # the image was never opened
+
+
+def test_only_the_scanned_page_of_a_mixed_pdf_is_ocred():
+    import pypdfium2 as pdfium
+
+    text = pdfium.PdfDocument(make_pdf(["青石县2021年政府信息公开工作年度报告", "一、总体情况", "全年主动公开政府信息802条。"]))
+    mixed = pdfium.PdfDocument.new()
+    mixed.import_pages(text)
+    mixed.import_pages(pdfium.PdfDocument(_grey_pages(1, size=400)))
+    out = io.BytesIO()
+    mixed.save(out)
+    words, pages, errors = ocr_pdf(out.getvalue())
+    assert pages == [1] and errors == []
