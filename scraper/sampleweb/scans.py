@@ -100,7 +100,8 @@ def scan_lines(lines: list[str]) -> bytes:
             nums.insert(0, cells.pop().strip())
         label = "".join(c.strip() for c in cells)
         if nums:  # a ruled table row: label cell, then one ruled cell per number
-            label_w = width - COL_PX * len(nums) - 10
+            col = min(COL_PX, (width - (240 if label else 0)) // len(nums))  # 表四's 15 numbers fit the page
+            label_w = width - col * len(nums) - 10
             parts = _wrap(label, font, label_w) or [""]
             new_line()
             if y + LINE_PX * len(parts) > PAGE_H - MARGIN:
@@ -110,9 +111,9 @@ def scan_lines(lines: list[str]) -> bytes:
             right = PAGE_W - MARGIN
             draw.rectangle((MARGIN - 8, top, right, bottom), outline=0, width=2)
             for j, n in enumerate(nums):
-                x = right - COL_PX * (len(nums) - j)
+                x = right - col * (len(nums) - j)
                 draw.line((x, top, x, bottom), fill=0, width=2)
-                draw.text((x + (COL_PX - font.getlength(n)) / 2, (top + bottom) / 2 - FONT_PX / 2 - 2), n,
+                draw.text((x + (col - font.getlength(n)) / 2, (top + bottom) / 2 - FONT_PX / 2 - 2), n,
                           font=font, fill=0)
             for i, part in enumerate(parts):
                 if i:
