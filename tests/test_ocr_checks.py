@@ -96,3 +96,32 @@ def test_identity_failures_without_ocr_values_stay_errors_and_consistent_ocr_tab
     m["apps.new.natural_person"] = 8
     assert {f.rule for f in run_record_rules(_ocr_record(m, set()))} == {"T3-ROW-SUM", "T3-BALANCE"}
     assert run_record_rules(_ocr_record(table3(), set(table3()))) == []
+
+
+def test_rows_printing_the_same_numbers_keep_their_own_boxes():
+    words = _row("属于国家秘密", ["0"] * 7, 100) + _row("其他法律行政法规禁止公开", ["0"] * 7, 130)
+    doc = Document(source="pdf", words=words, text=text_of(words))
+    ex = Extraction()
+    cols = ("natural_person", "org_business", "org_research", "org_nonprofit", "org_legal", "org_other", "total")
+    for row in ("state_secret", "law_forbidden"):
+        for col in cols:
+            ex.set(f"apps.result.withheld.{row}.{col}", 0,
+                   Provenance("attachment", f"table 三 row result.withheld.{row}", "0 0 0 0 0 0 0"))
+    mark_ocr_values(doc, ex)
+    tops = {row: parse_where(ex.provenance[f"apps.result.withheld.{row}.org_legal"].where).box[1]
+            for row in ("state_secret", "law_forbidden")}
+    assert tops == {"state_secret": 102.0, "law_forbidden": 132.0}
+
+
+def test_table_four_values_take_their_column_of_the_fifteen():
+    nums = ["0", "1", "0", "0", "1", "0", "1", "0", "0", "1", "1", "0", "0", "0", "1"]
+    words = [Word(n, 40 + 30 * i, 200, 48 + 30 * i, 212, page=0, conf=0.95, source="ocr") for i, n in enumerate(nums)]
+    doc = Document(source="pdf", words=words, text=text_of(words))
+    ex = Extraction()
+    keys = [f"{g}.{o}" for g in ("review", "suit.direct", "suit.after_review")
+            for o in ("upheld", "corrected", "other", "pending", "total")]
+    for k, n in zip(keys, nums, strict=True):
+        ex.set(k, int(n), Provenance("attachment", "table 四", " ".join(nums)))
+    mark_ocr_values(doc, ex)
+    xs = [parse_where(ex.provenance[k].where).box[0] for k in keys]
+    assert xs == [40.0 + 30 * i for i in range(15)]

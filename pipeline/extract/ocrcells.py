@@ -56,25 +56,58 @@ def _same(token: str, value: float | int) -> bool:
         return False
 
 
-def _locate(key: str, value: float | int, raw: str, rows: list[list[tuple[str, Word]]]) -> Word | None:
-    """The word `value` was read from: the row whose numbers contain the raw text's numbers in order,
-    then the number at the key's column (table 三) or the value's own number."""
-    wanted = _NUM.findall((raw or "").replace(",", ""))
+#: table 四's fifteen numbers in print order: 行政复议, 未经复议直接起诉, 复议后起诉 × 维持 纠正 其他 尚未审结 总计
+_T4_ORDER = tuple(f"{g}.{o}" for g in ("review", "suit.direct", "suit.after_review")
+                  for o in ("upheld", "corrected", "other", "pending", "total"))
+
+
+def _spans(raw: str, rows: list[list[tuple[str, Word]]]) -> list[list[tuple[str, Word]]]:
+    """Every place (in reading order) where the raw text's numbers are printed in a row, in order."""
+    wanted = [float(t) for t in _NUM.findall((raw or "").replace(",", ""))]
+    out = []
     if not wanted:
-        return None
+        return out
     for row in rows:
-        toks = [t for t, _ in row]
+        toks = [float(t) for t, _ in row]
         for start in range(len(toks) - len(wanted) + 1):
-            if [float(t) for t in toks[start: start + len(wanted)]] != [float(t) for t in wanted]:
-                continue
-            span = row[start: start + len(wanted)]
-            col = key.rsplit(".", 1)[-1]
-            if len(span) == len(_T3_COLUMNS) and col in _T3_COLUMNS and key.startswith("apps."):
-                return span[_T3_COLUMNS.index(col)][1]
-            hits = [w for t, w in span if _same(t, value)]
-            if hits:
-                return min(hits, key=lambda w: w.conf)
-    return None
+            if toks[start: start + len(wanted)] == wanted:
+                out.append(row[start: start + len(wanted)])
+    return out
+
+
+def _pick(key: str, value: float | int, span: list[tuple[str, Word]]) -> Word | None:
+    """The word of `key` in a printed run of numbers: by column for table 三's seven and table 四's fifteen,
+    else the number equal to the value (the least sure one when it is printed more than once)."""
+    col = key.rsplit(".", 1)[-1]
+    if len(span) == len(_T3_COLUMNS) and col in _T3_COLUMNS and key.startswith("apps."):
+        return span[_T3_COLUMNS.index(col)][1]
+    if len(span) == len(_T4_ORDER) and key in _T4_ORDER:
+        return span[_T4_ORDER.index(key)][1]
+    hits = [w for t, w in span if _same(t, value)]
+    return min(hits, key=lambda w: w.conf) if hits else None
+
+
+class _Tracer:
+    """Values to words. Rows printing the same numbers ("0 0 0 0 0 0 0") are told apart by order: the
+    readers set a table's values row by row in print order, so each row (its provenance `where`) takes
+    the next printed run with its numbers."""
+
+    def __init__(self, rows: list[list[tuple[str, Word]]]) -> None:
+        self.rows = rows
+        self.claimed: dict[tuple[str, str], int] = {}
+        self.used: dict[str, set[int]] = {}
+
+    def word(self, key: str, value: float | int, prov: Provenance) -> Word | None:
+        spans = _spans(prov.raw, self.rows)
+        if not spans:
+            return None
+        slot = (prov.where, prov.raw)
+        if slot not in self.claimed:
+            used = self.used.setdefault(prov.raw, set())
+            free = [i for i in range(len(spans)) if i not in used]
+            self.claimed[slot] = free[0] if free else 0
+            used.add(self.claimed[slot])
+        return _pick(key, value, spans[self.claimed[slot]])
 
 
 def mark_ocr_values(doc: Document, ex: Extraction, threshold: float = APPROX_CONF) -> None:
@@ -85,12 +118,12 @@ def mark_ocr_values(doc: Document, ex: Extraction, threshold: float = APPROX_CON
         return
     wholly = all(w.source == "ocr" for w in doc.words)
     rows = [_tokens(line) for line in lines(ocr_words)]
-    rows = [r for r in rows if r]
+    tracer = _Tracer([r for r in rows if r])
     for key, value in list(ex.metrics.items()):
         prov = ex.provenance.get(key)
         if prov is None or prov.source == "ocr":
             continue
-        word = _locate(key, value, prov.raw, rows)
+        word = tracer.word(key, value, prov)
         if word is None and not wholly:
             continue  # a value of the text layer
         if word is None:
