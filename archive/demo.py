@@ -37,7 +37,7 @@ def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -
     if fresh and workdir.exists():
         aside, decisions = set_aside(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    web = SampleWeb(seed=seed, scale=scale, night=1)
+    web = SampleWeb(seed=seed, scale=scale, night=1, scans=1)  # one report published as a scan (read by OCR)
     server = serve_in_thread(web, port=0)
     try:
         registry_path = workdir / "sites.toml"
@@ -53,6 +53,7 @@ def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -
         kept = carry_decisions(paths.db, decisions)
         click.echo(f"kept {kept} of {len(decisions)} review decision(s) of the previous demo "
                    f"(the others' evidence changed); the previous demo archive is in {aside}")
+    _print_scans(paths.db)
     _print_flags(paths.db)
     db = paths.db
     rel = db.relative_to(Path.cwd()) if db.is_relative_to(Path.cwd()) else db
@@ -133,6 +134,22 @@ def carry_decisions(db: Path, decisions: list[dict]) -> int:
     finally:
         dbh.conn.close()
     return kept
+
+
+def _print_scans(db: Path) -> None:
+    """The scans read by OCR: which document, how many values, how many of them approximate."""
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT r.url, count(*), sum(m.approximate) FROM metrics m JOIN reports r ON r.id = m.report_id "
+                           "WHERE m.source = 'ocr' AND r.is_current = 1 AND r.role = 'attachment' GROUP BY r.id").fetchall()
+    except sqlite3.Error:
+        return
+    finally:
+        con.close()
+    for url, n, approx in rows:
+        click.echo(f"scan read by OCR: {url}: {n} values ({approx or 0} approximate: low recogniser confidence)")
 
 
 def _print_flags(db: Path) -> None:

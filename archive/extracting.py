@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from archive.ocrscan import report_images, stored_attachment
 from archive.store import now_iso, transaction
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
@@ -95,8 +96,9 @@ def _content_type(headers: list[tuple[str, str]]) -> str | None:
     return next((v for k, v in headers if k.lower() == "content-type"), None)
 
 
-def extract_page(warc_dir, page: dict) -> Extraction:
-    """Read one archived page and extract it; any failure becomes an error on the Extraction."""
+def extract_page(warc_dir, page: dict, images: list[bytes] | None = None) -> Extraction:
+    """Read one archived page and extract it; any failure becomes an error on the Extraction.
+    `images`: the page's archived images (archive.ocrscan.report_images), read by OCR for an image-only page."""
     try:
         rec = read_record(warc_dir, page["warc_file"], page["warc_offset"])
     except Exception as exc:  # noqa: BLE001
@@ -113,7 +115,7 @@ def extract_page(warc_dir, page: dict) -> Extraction:
     from pipeline.extract import extract
 
     try:
-        return extract(body, page["url"], _content_type(rec.headers))
+        return extract(body, page["url"], _content_type(rec.headers), images=images)
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
         return failed_extraction(page, f"extraction failed: {type(exc).__name__}: {exc}")
 
@@ -182,7 +184,10 @@ def _merge_attachment(page_ex: Extraction, att_ex: Extraction, att_url: str) -> 
         if key not in page_ex.metrics:
             prov = att_ex.provenance.get(key)
             where = f"{att_url.rsplit('/', 1)[-1]}: {prov.where}" if prov else att_url
-            page_ex.set(key, value, Provenance("attachment", where, prov.raw if prov else str(value)),
+            source = "attachment"
+            if prov and prov.source == "ocr":  # keep the OCR box first; say which capture it is on
+                source, where = "ocr", f"{prov.where} · from attachment {att_url}"
+            page_ex.set(key, value, Provenance(source, where, prov.raw if prov else str(value)),
                         approximate=key in att_ex.approximate)
     for k in ("year", "format", "publisher"):
         if page_ex.fields.get(k) is None and att_ex.fields.get(k) is not None:
@@ -216,21 +221,29 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     for r in db.query("SELECT report_url, url FROM attachments"):
         att_of.setdefault(r["report_url"], []).append(r["url"])
     # attachments first, so a report page can take its statistics from them; an attachment not in this
-    # batch (unchanged since it was stored) is extracted again from its current capture, just before its page
+    # batch (unchanged since it was stored) gives what is stored of it (a scan is never OCR'd again), else it
+    # is extracted again from its current capture, just before its page
     pages.sort(key=lambda p: (p["role"] != "attachment", p["id"]))
     in_batch = {p["url"] for p in pages if p["role"] == "attachment"}
     plan: list[tuple[str, dict]] = []
+    stored: dict[str, tuple[int, Extraction]] = {}
     for page in pages:
         if page["role"] != "attachment":
             for att_url in att_of.get(page["url"], []):
-                row = None if att_url in in_batch else _current_capture(db, att_url)
+                if att_url in in_batch or att_url in stored:
+                    continue
+                kept = stored_attachment(db, att_url)
+                if kept is not None:
+                    stored[att_url] = kept
+                    continue
+                row = _current_capture(db, att_url)
                 if row is not None:
                     plan.append(("other", row))
         plan.append(("new", page))
-    done: dict[str, tuple[int, Extraction]] = {}
+    done: dict[str, tuple[int, Extraction]] = {**stored}
     others: dict[str, Extraction] = {}
     writes = _Writer(db)
-    for (what, page), ex in zip(plan, extract_all(warc_dir, [p for _, p in plan], workers), strict=True):
+    for (what, page), ex in zip(plan, extract_all(warc_dir, [p for _, p in plan], workers, db=db), strict=True):
         if what == "other":
             others[page["url"]] = ex
             continue
@@ -257,16 +270,17 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     return stats
 
 
-def extract_all(warc_dir, pages: list[dict], workers: int | None = None):
+def extract_all(warc_dir, pages: list[dict], workers: int | None = None, db: sqlite_utils.Database | None = None):
     """extract_page over `pages` in capped worker processes, results in order; a document that kills or
-    outlasts its worker comes back as a failed Extraction with the reason."""
+    outlasts its worker comes back as a failed Extraction with the reason. With `db`, an image-only page's
+    archived images are read here (the writer's side) and handed to its worker for OCR."""
     from archive.guarded import guarded_map, workers_default
 
     if not pages:
         return iter(())
     n = max(1, min(workers or workers_default(), len(pages)))
-    return guarded_map(extract_page, [(str(warc_dir), p) for p in pages],
-                       lambda args, why: failed_extraction(args[1], why), workers=n)
+    tasks = ((str(warc_dir), p, report_images(db, warc_dir, p) if db is not None else None) for p in pages)
+    return guarded_map(extract_page, tasks, lambda args, why: failed_extraction(args[1], why), workers=n)
 
 
 class _Writer:
@@ -323,7 +337,7 @@ def reparse(db: sqlite_utils.Database, warc_dir, since: str | None = None, worke
         plan.append(("page", row))
     atts: list[tuple[str, Extraction]] = []
     writes = _Writer(db)
-    for (what, row), ex in zip(plan, extract_all(warc_dir, [p for _, p in plan], workers), strict=True):
+    for (what, row), ex in zip(plan, extract_all(warc_dir, [p for _, p in plan], workers, db=db), strict=True):
         if what == "attachment":
             atts.append((row["url"], ex))
             continue

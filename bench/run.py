@@ -491,6 +491,13 @@ def figures(res: dict) -> list[dict]:
             round(q["reports_per_s"] / w["reports_per_s"], 2), "(scaling: ~1.0 = linear)", None)
     for name, q in (res.get("queries") or {}).items():
         add(f"query {name} (median ms)", q["median_ms"], None, None, "< 100 ms", q["median_ms"] < 100)
+    o = res.get("ocr")
+    if o:
+        add(f"OCR seconds per scanned page, one core ({o['pages']} pages of {o['source']})",
+            o["seconds_per_page_one_core"], None, None, "(context: ~3 s idle)", None)
+        add(f"OCR pages/s on all {o['cores']} cores (one process each)", o["pages_per_s_all_cores"],
+            round(1 / o["seconds_per_page_one_core"], 3), round(o["pages_per_s_all_cores"] * o["seconds_per_page_one_core"], 2),
+            "(scaling: ~cores)", None)
     m = res.get("memory", {}).get("runs", [])
     if len(m) >= 2:
         small, big = m[0], m[-1]
@@ -523,7 +530,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--scale", type=int, help="sample-web scale of the first crawl (default: ~10,000 pages)")
     ap.add_argument("--mem-pages", default="10000,50000", help="page counts of the memory figure")
     ap.add_argument("--reports", type=int, default=100_000, help="reports in the synthesised archive")
-    ap.add_argument("--stages", default="crawl,bare,recrawl,extract,extract_pdf,reparse,memory,queries")
+    ap.add_argument("--stages", default="crawl,bare,recrawl,extract,extract_pdf,reparse,memory,queries,ocr")
     ap.add_argument("--quick", action="store_true", help="small sizes, to try the benchmark out (~2 min)")
     ap.add_argument("--out", default=str(BENCH / "out"), help="work folder (archives, logs)")
     ap.add_argument("--results", default=str(BENCH / "results.json"))
@@ -582,6 +589,9 @@ def main(argv: list[str] | None = None) -> dict:
         mem_thread.join()
     elif "memory" in stages:
         timed("memory", lambda: stage_memory(res, work, mem_pages, scale, None))
+    from bench_ocr import stage_ocr  # on every core, after the memory crawls have let them go
+
+    timed("ocr", lambda: stage_ocr(res, work))
     res["stage_seconds"] = timings
     res["total_seconds"] = round(time.monotonic() - t0, 1)
     res["figures"] = figures(res)

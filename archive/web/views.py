@@ -14,6 +14,7 @@ from datasette import Forbidden, NotFound, Response
 
 from archive.web.auth import Secret
 from archive.web.metadata import PUBLISHER_SQL
+from archive.web.ocrcrop import ocr_crop
 from archive.web.svg import hbar_chart, year_bars
 
 REVIEW_ACTION = "gongkai-review"
@@ -392,4 +393,5 @@ ROUTES = [
     (r"^/-/gongkai/flag/(?P<flag_id>\d+)/decide$", decide),
     (r"^/-/gongkai/capture/(?P<page_id>\d+)$", capture),
     (r"^/-/gongkai/publisher$", publisher),
+    (r"^/-/gongkai/ocr-crop/(?P<report_id>\d+)/(?P<key>[\w.]+)$", ocr_crop),
 ]

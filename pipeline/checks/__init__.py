@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from pipeline.checks import legacy, publication, table3, tables, text, years
+from pipeline.checks import legacy, ocr, publication, table3, tables, text, years
 from pipeline.checks.model import SCOPES, SEVERITIES, Finding, ReportRecord, Rule
 from pipeline.checks.publication import ArchiveContext
 
@@ -57,6 +57,8 @@ RULES: list[Rule] = [
          ("legacy.answers.rate_pct", "legacy.answers.total", "apps.new.total"), legacy.check_rate),
     Rule("IMAGE-ONLY", "warning", "report", "report published only as images / a scanned PDF", ("kind",),
          tables.check_image_only),
+    Rule("OCR-IDENTITY", "warning", "report", "a table read by OCR breaks an identity of 表三/表四: check the cells on the scan",
+         ("metrics", "provenance"), ocr.check_ocr_identity),
     Rule("YEAR-MISMATCH", "warning", "report", "title year, 统计期限 year and publication date agree",
          ("title", "text", "year", "published"), tables.check_year_mismatch),
     Rule("X-CARRY", "error", "years", "上年结转 (Y) = 结转下年度 (Y−1), 2020 onward",
@@ -88,7 +90,8 @@ def run_record_rules(rec: ReportRecord) -> list[Finding]:
     """Every within-one-report rule on one record (nothing for a page that is not a report)."""
     if rec.kind == "not_report":
         return []
-    return [f for rule in RULES if rule.scope == "report" for f in rule.check(rule, rec)]
+    found = [f for rule in RULES if rule.scope == "report" for f in rule.check(rule, rec)]
+    return ocr.without_replaced(found, rec)
 
 
 def run_report_rules(ex: Any) -> list[Finding]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pipeline.extract.document import Document
@@ -118,8 +118,12 @@ def _step(ex: Extraction, what: str, fn: Callable[..., Any], *args: Any) -> Any:
         return None
 
 
-def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extraction:
-    """One captured document -> Extraction (fields, metrics with provenance, kind, errors). Never raises."""
+def extract(body: bytes, url: str = "", content_type: str | None = None, *,
+            images: Sequence[bytes] | None = None) -> Extraction:
+    """One captured document -> Extraction (fields, metrics with provenance, kind, errors). Never raises.
+
+    `images`: the archived images of an HTML report page (separate captures; extraction never fetches),
+    read by OCR when the page itself carries (almost) no text."""
     from pipeline.extract.metadata import extract_fields
     from pipeline.extract.tables import detect_format, extract_tables, find_sections, unread_tables
 
@@ -130,6 +134,9 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
         ex.errors.append(f"could not load document: {type(exc).__name__}: {exc}")
         ex.kind = "not_report"
         return ex
+    ocr = _optional("pipeline.extract.ocr", "ocr_document")
+    printed = len(re.sub(r"\s", "", doc.text))
+    ocr_pages = _step(ex, "OCR", ocr, doc, body, images) if ocr is not None else None
     ex.errors.extend(doc.errors)
     ex.text = doc.text
     ex.attachments = [{"url": u, "name": n} for u, n in doc.links if _is_attachment(u)]
@@ -152,6 +159,12 @@ def extract(body: bytes, url: str = "", content_type: str | None = None) -> Extr
     ex.fields["format"] = detect_format(ex)
     _derive(ex)
     ex.kind = _kind(doc, ex)
+    if ocr_pages and ex.kind == "report" and printed < 200 and not ex.metrics:
+        ex.kind = "image_only"  # OCR read text but no statistics: still a report no number was read from
+    if ocr_pages:
+        mark = _optional("pipeline.extract.ocrcells", "mark_ocr_values")
+        if mark is not None:
+            _step(ex, "OCR confidence", mark, doc, ex)
     if ex.kind != "report" and not ex.tables:
         ex.fields["format"] = None  # a listing or an image is in no format
     return ex

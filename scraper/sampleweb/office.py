@@ -14,6 +14,7 @@ from .wordbin import doc_text, make_doc
 CONTENT_TYPES = {
     "pdf": "application/pdf", "doc": "application/msword", "xls": "application/vnd.ms-excel",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "png": "image/png",
+    "scan": "application/pdf",
 }
 
 
@@ -55,6 +56,10 @@ def make_attachment(blocks: list[Block], fmt: str) -> bytes:
         return _docx(blocks)
     if fmt == "xls":
         return _xls(blocks)
+    if fmt == "scan":
+        from .scans import scan_report
+
+        return scan_report(blocks)
     raise ValueError(fmt)
 
 

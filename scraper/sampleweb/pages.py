@@ -106,9 +106,9 @@ def article_page(site: Site, rep: Report, image_urls: list[str]) -> str:
     else:
         body = render_body(blocks, word, heavy, rep.url, bool(rep.variant.get("fw_labels")))
     if rep.attachments:
-        names = {"pdf": "全文（PDF版）", "docx": "全文（Word版）", "doc": "全文", "xls": "统计表"}
+        names = {"pdf": "全文（PDF版）", "docx": "全文（Word版）", "doc": "全文", "xls": "统计表", "scan": "（扫描件）"}
         body += '<div class="fj"><p>附件：</p>' + "".join(
-            f'<p><a href="{href(site, rep.url, a.url)}">{E(rep.title)}{names[a.fmt]}.{a.fmt}</a></p>'
+            f'<p><a href="{href(site, rep.url, a.url)}">{E(rep.title)}{names[a.fmt]}.{"pdf" if a.fmt == "scan" else a.fmt}</a></p>'
             for a in rep.attachments) + "</div>"
     extra = ""
     if heavy:  # Word-pasted style sheet, as pasted into the CMS: makes the page ~350 KB

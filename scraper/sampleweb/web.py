@@ -36,8 +36,13 @@ class Response:
 
 
 @lru_cache(maxsize=2048)  # more than the largest scale: a miss rebuilds a whole site
-def _site(seed: int, idx: int, night: int) -> Site:
-    return build_site(seed, idx, night)
+def _site(seed: int, idx: int, night: int, scans: int = 0) -> Site:
+    site = build_site(seed, idx, night)
+    if scans:
+        from .scans import add_scans
+
+        add_scans(site, scans)
+    return site
 
 
 def _http_date(iso: str) -> str:
@@ -54,8 +59,14 @@ def image_urls(site: Site, rep: Report) -> list[str]:
 class SampleWeb:
     """A deterministic web of government disclosure sites (see package docstring)."""
 
-    def __init__(self, seed: int = 1, scale: int = 1, night: int = 1, slow_seconds: float = 6.0) -> None:
+    def __init__(self, seed: int = 1, scale: int = 1, night: int = 1, slow_seconds: float = 6.0,
+                 scans: int = 0) -> None:
+        """`scans`: how many of site 0's reports are published as a scanned PDF instead (scraper/sampleweb/scans.py;
+        OCR costs seconds a page, so the default web has none and `gongkai demo` asks for one)."""
+        from .scans import scans_available
+
         self.seed, self.scale, self.night, self.slow_seconds = seed, scale, night, slow_seconds
+        self.scans = scans if scans_available() else 0
         self.n_sites = 5 if scale == 1 else scale
         self.hosts = {}
         for i in range(self.n_sites):
@@ -65,13 +76,13 @@ class SampleWeb:
 
     # ---------------------------------------------------------------- sites and routes
     def site(self, idx: int, night: int | None = None) -> Site:
-        return _site(self.seed, idx, self.night if night is None else night)
+        return _site(self.seed, idx, self.night if night is None else night, self.scans if idx == 0 else 0)
 
     def sites(self, night: int | None = None) -> list[Site]:
         return [self.site(i, night) for i in range(self.n_sites)]
 
     def routes(self, idx: int, night: int | None = None) -> dict[str, tuple]:
-        return _routes(self.seed, idx, self.night if night is None else night)
+        return _routes(self.seed, idx, self.night if night is None else night, self.scans if idx == 0 else 0)
 
     def set_night(self, n: int) -> None:
         self.night = n
@@ -103,7 +114,7 @@ class SampleWeb:
         kind = route[0]
         if kind == "error":
             return self._error(site, path, route[1])
-        key = (self.seed, idx, night, path)
+        key = (self.seed, idx, night, path, self.scans)
         resp = self._cache.get(key)
         if resp is None:
             resp = self._render(site, route)
@@ -252,8 +263,8 @@ def _not_found(site: Site) -> bytes:
 
 
 @lru_cache(maxsize=2048)  # more than the largest scale: a miss rebuilds a whole site
-def _routes(seed: int, idx: int, night: int) -> dict[str, tuple]:
-    site = _site(seed, idx, night)
+def _routes(seed: int, idx: int, night: int, scans: int = 0) -> dict[str, tuple]:
+    site = _site(seed, idx, night, scans)
     r: dict[str, tuple] = {"/": ("index", None), "/robots.txt": ("robots", None)}
     if not site.broken:
         for col in site.columns:
