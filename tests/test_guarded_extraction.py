@@ -80,7 +80,7 @@ def _heavy_page() -> bytes:
 def test_a_document_past_the_workers_cap_is_a_recorded_error_and_the_others_are_extracted(archive, monkeypatch, cap):
     import archive.guarded as guarded
 
-    tighter = {"timeout": {"worker_timeout_seconds": 1.5}, "memory": {"worker_memory_bytes": 160 * MiB}}[cap]
+    tighter = {"timeout": {"worker_timeout_seconds": 1.5}, "memory": {"worker_memory_bytes": 300 * MiB}}[cap]  # a worker starts at ~200 MB (numpy)
     monkeypatch.setattr(guarded, "LIMITS", dataclasses.replace(LIMITS, **tighter))
     for i in range(5):
         _put(archive, f"t{i}.html", REPORT.format(n=100 + i).encode())

@@ -9,6 +9,7 @@ import io
 import pytest
 
 import pipeline.extract.ocr as ocr
+from archive import extracting
 from archive.config import resolve_paths
 from archive.extracting import extract_pending
 from archive.ocrscan import crop_png, image_pages, report_images
@@ -44,15 +45,17 @@ def _put(arch, run, url, body, ctype, role, referrer=None):
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Count the pages OCR recognises (the real recogniser still runs)."""
+    """The documents handed to extraction, with how many archived images each took along: OCR runs only
+    inside extraction (in its capped workers), so a capture not handed over is a capture not OCR'd."""
     calls = []
-    real = ocr.recognise
+    real = extracting.report_images
 
-    def counting(image, page=0, scale=1.0):
-        calls.append(page)
-        return real(image, page, scale)
+    def recording(db, warc_dir, page):
+        images = real(db, warc_dir, page)
+        calls.append((page["url"].rsplit("/", 1)[-1], len(images or [])))
+        return images
 
-    monkeypatch.setattr(ocr, "recognise", counting)
+    monkeypatch.setattr(extracting, "report_images", recording)
     return calls
 
 
@@ -71,11 +74,11 @@ def test_recrawl_never_ocrs_an_unchanged_capture_again(tmp_path, counted):
 
     first = PAGE.format(body="<p>全文详见附件。</p>").encode()
     crawl(first)
-    assert counted == [0, 1]  # the scan's two pages, once
+    assert counted == [("W020220120.pdf", 0), ("t20220120_1.html", 0)]  # the scan once, then its page
     crawl(first)  # nothing changed: no new page version, nothing extracted
-    assert counted == [0, 1]
+    assert len(counted) == 2
     crawl(PAGE.format(body="<p>全文详见附件（已更新）。</p>").encode())  # the page changed, the scan did not
-    assert counted == [0, 1]
+    assert counted[2:] == [("t20220120_1.html", 0)]  # the page again, the scan not: its stored values serve
     rows = list(arch.db.query("SELECT role, count(*) AS n FROM reports GROUP BY role ORDER BY role"))
     assert [(r["role"], r["n"]) for r in rows] == [("attachment", 1), ("page", 2)]
     arch.close()
@@ -95,7 +98,7 @@ def test_image_only_page_gets_its_archived_images_in_url_order(tmp_path, counted
     assert [r["url"].rsplit("/", 1)[-1] for r in image_pages(arch.db, page_url)] == ["p1.png", "p2.png", "p10.png"]
     assert report_images(arch.db, arch.paths.warc_dir, page) == [_png(101), _png(102), _png(110)]
     extract_pending(arch.db, arch.paths.warc_dir)
-    assert counted == [0, 1, 2]  # each archived image read once, nothing fetched
+    assert counted == [("t20220121_2.html", 3)]  # its three archived images handed over once, nothing fetched
     rep = next(arch.db.query("SELECT kind FROM reports WHERE url = ?", [page_url]))
     assert rep["kind"] == "image_only"  # blank images: no statistics read, still IMAGE-ONLY
     arch.close()
