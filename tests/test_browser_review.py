@@ -187,7 +187,9 @@ def test_home_page_and_the_evidence_of_missing_late_and_t3_flags(sample_server, 
     wait.until(EC.presence_of_element_located((By.ID, "username"))).send_keys("李审阅")
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login-submit").click()
+    wait.until(EC.presence_of_element_located((By.ID, "decide")))  # back on the LATE flag, logged in
     browser.get(f"{sample_server}/-/gongkai/flag/{t3['id']}")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '#evidence-fields dd[data-field="expected"]')))
     wait.until(EC.presence_of_element_located((By.ID, "decide")))
     assert evidence_field(browser, "expected") == str(t3["evidence"]["expected"])
     assert evidence_field(browser, "found") == str(t3["evidence"]["found"])
