@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -78,7 +79,9 @@ def _start_forkserver_beside_the_packages() -> None:
     from multiprocessing import forkserver
 
     here = os.getcwd()
-    os.chdir(Path(__file__).resolve().parents[1])
+    packages = Path(__file__).resolve().parents[1]
+    # from an egg or zip (Scrapyd) there is no such folder: the interpreter's own folder holds no archive/
+    os.chdir(packages if packages.is_dir() else Path(sys.executable).resolve().parent)
     try:
         forkserver.ensure_running()
     finally:

@@ -116,7 +116,7 @@ def test_reports_spider_under_scrapyd(scrapyd, web, tmp_path):
     out = deploy(base, tmp_path)
     assert json.loads(out)["status"] == "ok"
     assert api(base, "listprojects.json")["projects"] == ["gongkai"]
-    assert api(base, "listspiders.json?project=gongkai")["spiders"] == ["reports"]
+    assert api(base, "listspiders.json?project=gongkai")["spiders"] == ["discover", "reports"]
 
     db = tmp_path / "data" / "g.db"
     job = api(base, "schedule.json", {"project": "gongkai", "spider": "reports", "sites": str(reg), "db": str(db),

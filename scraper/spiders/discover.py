@@ -60,7 +60,8 @@ class DiscoverSpider(scrapy.Spider):
                  max_variants_per_path: int = 5, max_column_pages: int = 30, follow: bool = True,
                  max_requests: int = 500, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.urls = list(urls)
+        # `scrapy crawl discover -a urls=URL,URL` (or Scrapyd) hands a string
+        self.urls = [u for u in urls.split(",") if u] if isinstance(urls, str) else list(urls)
         self.hosts = {k for u in self.urls for k in urlguard.host_keys(u)}
         self.proxy = proxy
         self.max_links_per_page = max_links_per_page
