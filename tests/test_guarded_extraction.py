@@ -26,7 +26,7 @@ def _why(args, reason):
 
 
 def test_failures_of_the_worker_are_results_in_order_and_the_pool_goes_on():
-    calls = [(time.sleep, (0.01,)), (time.sleep, (30,)), (bytearray, (3 * 1024 * MiB,)), (os.abort, ()),
+    calls = [(time.sleep, (0.01,)), (time.sleep, (30,)), (bytearray, (LIMITS.worker_memory_bytes + 1024 * MiB,)), (os.abort, ()),
              (int, ("x",)), (len, ("abcd",))]
     t = time.monotonic()
     out = []
@@ -34,7 +34,7 @@ def test_failures_of_the_worker_are_results_in_order_and_the_pool_goes_on():
         out.extend(guarded_map(fn, [args], _why, workers=1, timeout=1.5))
     assert out[0] is None
     assert out[1] == "extraction stopped: over 1.5 s (hard timeout of the worker)"
-    assert out[2] == "extraction stopped: out of memory (worker capped at 1024 MB)"
+    assert out[2] == f"extraction stopped: out of memory (worker capped at {LIMITS.worker_memory_bytes // MiB} MB)"
     assert out[3].startswith("extraction stopped: the worker died (exit code -6")
     assert out[4] == "extraction failed: ValueError: invalid literal for int() with base 10: 'x'"
     assert out[5] == 4

@@ -85,3 +85,20 @@ def test_scan_pdf_turns_a_renderable_pdf_into_an_image_only_scan():
     img = scan[0].render(scale=DPI / 72, grayscale=True).to_pil().convert("L")
     assert img.getpixel((int(150 * DPI / 72), int(110 * DPI / 72))) < 80  # the mark survives, blurred and skewed
     assert all(p.get_textpage().count_chars() == 0 for p in scan)
+
+
+@needs_font
+def test_a_scan_is_read_in_the_capped_extraction_worker_too():
+    """The archive extracts in workers with an address-space cap: OCR (onnxruntime) must fit under it (the
+    demo's scan once failed there with std::bad_alloc while the in-process tests passed)."""
+    from archive.extracting import extract_document
+
+    web = SampleWeb(scans=1)
+    att = _scan_att(web.truth())
+    rep = next(r for r in web.site(0).reports if r.url == att["report_url"])
+    lines = plain_lines(build_doc(rep))
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("三、收到和处理"))
+    ex = extract_document(scan_lines([lines[0], *lines[start:start + 12]]), att["url"], "application/pdf")
+    assert ex.errors == []
+    assert ex.metrics.get("apps.new.total") == rep.visible_metrics()["apps.new.total"]
+    assert ex.provenance["apps.new.total"].source == "ocr"

@@ -42,6 +42,12 @@ _SKEW_MIN_RATIO = 5
 
 
 @lru_cache(maxsize=1)
+
+def _one_line(exc: BaseException) -> str:
+    """The last line of an error (onnxruntime puts a whole traceback in its message): errors are one line."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return (lines[-1] if lines else "")[:300]
+
 def engine() -> Any:
     """The RapidOCR engine, loaded on first use and kept for the life of the process (~1 s to load)."""
     from rapidocr_onnxruntime import RapidOCR
@@ -140,7 +146,7 @@ def ocr_pdf(body: bytes, budget: Budget | None = None, limits: Limits = LIMITS,
     try:
         pdf = pdfium.PdfDocument(body)
     except Exception as exc:  # noqa: BLE001 - pdfium raises its own error types for damaged files
-        return [], [], [f"PDF could not be rendered for OCR: {type(exc).__name__}: {exc}"]
+        return [], [], [f"PDF could not be rendered for OCR: {type(exc).__name__}: {_one_line(exc)}"]
     try:
         for index in range(min(len(pdf), limits.max_pages)):
             page = pdf[index]
@@ -164,7 +170,7 @@ def ocr_pdf(body: bytes, budget: Budget | None = None, limits: Limits = LIMITS,
                 if "pixels" not in exc.what:
                     break
             except Exception as exc:  # noqa: BLE001 - a damaged page: record it, read the next one
-                errors.append(f"OCR page {index + 1} could not be rendered: {type(exc).__name__}: {exc}")
+                errors.append(f"OCR page {index + 1} could not be read: {type(exc).__name__}: {_one_line(exc)}")
         if len(pdf) > limits.max_pages:
             errors.append(str(LimitExceeded("pages per document", limits.max_pages, len(pdf))))
     finally:
@@ -226,7 +232,7 @@ def ocr_images(images: Sequence[bytes], budget: Budget | None = None, limits: Li
             if "pixels" not in exc.what:
                 break
         except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds for a damaged image
-            errors.append(f"image {n + 1} could not be read for OCR: {type(exc).__name__}: {exc}")
+            errors.append(f"image {n + 1} could not be read for OCR: {type(exc).__name__}: {_one_line(exc)}")
     return words, done, errors
 
 
