@@ -177,3 +177,16 @@ def _apply(db, removed: dict, added: dict) -> None:
                 [json.dumps(sorted(keys), ensure_ascii=False), year]).fetchall():
             db.execute(f"UPDATE {SUMMARY} SET n = ?, total = ?, min_value = ?, max_value = ? WHERE key = ? AND year = ?",
                        [n, total, lo, hi, key, year])
+
+
+def same_rows(kept: list[tuple], fresh: list[tuple], rel: float = 1e-9) -> bool:
+    """metric_summary rows equal to FROM_SCRATCH_SQL's: keys, counts, min and max exactly; sums to float
+    rounding (values added and taken away in another order than a fresh sum)."""
+    if len(kept) != len(fresh):
+        return False
+    for a, b in zip(kept, fresh, strict=True):
+        if a[:3] != b[:3] or a[4:] != b[4:]:
+            return False
+        if abs((a[3] or 0) - (b[3] or 0)) > rel * max(1.0, abs(b[3] or 0)):
+            return False
+    return True

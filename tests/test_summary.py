@@ -108,3 +108,41 @@ def test_rebuild_and_ensure_summary_fill_an_archive_written_around_the_writer(db
     db.execute("DROP TABLE metric_summary")  # an archive from before the summary: built on schema upgrade
     ensure_schema(db)
     assert_equal_from_scratch(db)
+
+
+def test_a_crawled_sample_web_night_1_and_night_2_equal_the_from_scratch_aggregate(sample_crawl):
+    """The real writer (crawl, extraction of pages and attachments, night 2's edited reports as new versions)."""
+    for path in (sample_crawl["tmp"] / "night1.db", sample_crawl["db"]):
+        d = connect(path, readonly=True)
+        try:
+            assert_equal_from_scratch(d)
+            assert d.execute("SELECT count(*) FROM annual_choice").fetchone()[0] > 20
+        finally:
+            d.conn.close()
+    d = connect(sample_crawl["db"], readonly=True)
+    try:  # night 2 superseded reports: old versions exist and are not what is counted
+        assert d.execute("SELECT count(*) FROM reports WHERE is_current = 0").fetchone()[0] > 0
+        assert d.execute("SELECT count(*) FROM annual_choice c JOIN reports r ON r.id = c.report_id "
+                         "WHERE r.is_current = 0").fetchone()[0] == 0
+    finally:
+        d.conn.close()
+
+
+def test_the_summary_command_checks_and_rebuilds_through_the_installed_script(tmp_path):
+    from sampleweb_helpers import gongkai
+
+    d = connect(tmp_path / "g.db")
+    ensure_schema(d)
+    rid = d["reports"].insert({"url": "http://x/1", "publisher": "丁", "year": 2020, "kind": "report",
+                               "is_current": 1, "role": "page"}).last_pk
+    d["metrics"].insert({"report_id": rid, "key": "apps.new.total", "value": 4})
+    d.conn.commit()
+    d.conn.close()
+    db = str(tmp_path / "g.db")
+    stale = gongkai("summary", "--check", "--json", "--db", db)
+    assert stale.returncode == 1 and '"equal": false' in stale.stdout, stale.stderr
+    built = gongkai("summary", "--json", "--db", db)
+    assert built.returncode == 0 and '"summary_rows": 1' in built.stdout, built.stderr
+    ok = gongkai("summary", "--check", "--db", db)
+    assert ok.returncode == 0 and "equal: True" in ok.stdout
+    assert gongkai("summary", "--db", str(tmp_path / "none.db")).returncode == 2
