@@ -28,7 +28,7 @@ _ids = iter(range(1, 10_000))
 
 def store(db, url, publisher, year, metrics, role="page", kind="report", version=1, parent_url=None, **fields):
     """One report written as the archive writer writes it (its own batch)."""
-    ex = Extraction(kind=kind)
+    ex = Extraction(kind=kind, text=fields.pop("text", ""))
     ex.fields.update({"publisher": publisher, "year": year, "title": f"{publisher}{year}年报告", **fields})
     for k, v in metrics.items():
         ex.set(k, v, Provenance("table", "t3", str(v)))
