@@ -50,10 +50,11 @@ def _register() -> None:
         cli_review,
         cli_serve,
         cli_sql,
+        cli_summary,
     )
 
     for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_sql, cli_discover,
-                   cli_export):
+                   cli_export, cli_summary):
         for command in module.COMMANDS:
             cli.add_command(command)
 

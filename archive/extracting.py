@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from archive import summary
 from archive.ocrscan import report_images, stored_attachment
 from archive.store import now_iso, transaction
 from archive.warc import read_record
@@ -295,6 +296,7 @@ class _Writer:
         if self.open is None:
             self.open = transaction(self.db)
             self.open.__enter__()
+            self.last_report_id = summary.max_report_id(self.db)
         try:
             yield
         except BaseException:
@@ -307,6 +309,7 @@ class _Writer:
 
     def close(self) -> None:
         if self.open is not None:
+            summary.refresh_since(self.db, self.last_report_id)  # per-key totals, in the batch's transaction
             self.open.__exit__(None, None, None)
             self.open = None
 

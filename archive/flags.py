@@ -53,6 +53,11 @@ def ensure_flag_tables(db: sqlite_utils.Database) -> None:
                  ["status", "severity", "rule"],
                  ["site", "year"], ["publisher", "year"], ["report_id"]):
         db["flags"].create_index(cols, if_not_exists=True)
+    # the review queue's order (errors first, then rule, publisher, year, id = rowid): an index on that very
+    # expression lets `ORDER BY severity = 'error' DESC, … LIMIT 500` read its first page instead of sorting
+    # every open flag
+    db.execute("CREATE INDEX IF NOT EXISTS idx_flags_queue ON flags (status, severity = 'error' DESC, rule, "
+               "publisher, year)")
     db["flag_events"].create_index(["flag_id", "at"], if_not_exists=True)
 
 

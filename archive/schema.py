@@ -59,6 +59,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("reports", ["url", "is_current"], False),
     ("reports", ["publisher", "year"], False),
     ("reports", ["site_id", "year"], False),
+    # attachments of a page (archive/summary.py finds a publisher-year's attachments through their page)
+    ("reports", ["parent_report_id"], False),
     ("metrics", ["key", "value"], False),
     # covering index for "one metric per year" queries (key -> report -> value without touching rows)
     ("metrics", ["key", "report_id", "value"], False),
@@ -151,6 +153,9 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     else:
         ensure_flag_tables(db)
     ensure_views(db)
+    from archive.summary import ensure_summary
+
+    ensure_summary(db)  # per-key totals: built from scratch when absent (an archive from before them)
     refresh_reference(db)
     if not db["migrations"].count_where("version = ?", [SCHEMA_VERSION]):
         db["migrations"].insert({"version": SCHEMA_VERSION, "applied_at": datetime.now(UTC).isoformat()})

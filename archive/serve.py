@@ -55,7 +55,7 @@ def ensure_archive(paths: Paths) -> None:
 
     from archive.schema import TABLES, connect, ensure_schema
 
-    wanted = {*TABLES, "reports_fts", "flags", "flag_events"}
+    wanted = {*TABLES, "reports_fts", "flags", "flag_events", "annual_choice", "metric_summary"}
     ro = connect(paths.db, readonly=True)
     try:
         missing = wanted - set(ro.table_names())

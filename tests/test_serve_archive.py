@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from archive import summary
 from archive.config import Paths, resolve_paths
 from archive.flags import sync_findings
 from archive.schema import connect, ensure_schema
@@ -75,6 +76,7 @@ def build_archive(root: Path) -> Paths:
              for k, v in METRICS_2020.items()]
     db["metrics"].insert_all(rows)
     db.conn.commit()
+    summary.rebuild(db)  # rows written around the archive writer: its per-key totals from scratch
     findings = [
         Finding(rule="T3-RESULT-SUM", severity="error", subject=REPORT_URL, cells=("apps.result.total.total",),
                 message="表三 总计列：办理结果总计 67 ≠ 各项之和 66", report_id="1", publisher=PUBLISHER, year=2021,
