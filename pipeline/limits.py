@@ -20,6 +20,9 @@ class Limits:
     #: bytes any decompression may produce: a gzip/deflate body, the sum of a DOCX/XLSX's zip members
     #: (real reports decompress to a few MB; a parsed XML tree takes ~10x its bytes in memory)
     max_decompressed_bytes: int = 48 * MiB
+    #: bytes all compressed streams of one PDF inflate to together (pdfminer keeps the decoded streams of
+    #: the objects it has read; a text report's content streams and font subsets come to a few MB)
+    max_pdf_stream_bytes: int = 256 * MiB
     #: members of one zip container (a DOCX has ~15, an XLSX a few per sheet)
     max_zip_members: int = 2_000
     #: bytes of HTML or text parsed from one page (the rest is cut, with an error); lxml huge_tree stays off

@@ -152,6 +152,29 @@ def pdf(pages: int = 1, password: str | None = None) -> bytes:
     return buf.getvalue()
 
 
+def pdf_stream_bomb(size: int = GiB) -> bytes:
+    """A one-page PDF of ~3 MB whose FlateDecode content stream inflates to `size` bytes of text operators."""
+    chunk = _chunk(b"BT /F1 12 Tf 72 720 Td (1234) Tj ET\n")
+    times = size // len(chunk)
+    adler = 1
+    for _ in range(times):
+        adler = zlib.adler32(chunk, adler)
+    stream = b"\x78\xda" + deflate_repeat(chunk, times) + struct.pack(">I", adler)
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
 def corrupt_pdf() -> bytes:
     """A PDF header and a few objects, the rest cut away and garbled."""
     good = pdf(3)

@@ -71,6 +71,8 @@ CASES = {
     "pdf-encrypted": (lambda d: _write(d / "e.pdf", H.pdf(2, password="secret")), "http://x.gov.test/e.pdf",
                       "PDF is encrypted"),
     "pdf-corrupt": (lambda d: _write(d / "c.pdf", H.corrupt_pdf()), "http://x.gov.test/c.pdf", "PDF"),
+    "pdf-stream-bomb": (lambda d: _write(d / "s.pdf", H.pdf_stream_bomb()), "http://x.gov.test/s.pdf",
+                        f"limit reached: decompressed bytes of a PDF stream over {LIMITS.max_decompressed_bytes}"),
     "pdf-500-pages": (lambda d: _write(d / "p.pdf", H.pdf(500)), "http://x.gov.test/p.pdf",
                       f"limit reached: pages of a PDF over {LIMITS.max_pages} (500)"),
 }
@@ -106,6 +108,9 @@ def test_the_bombs_are_real(tmp_path):
     d = zlib.decompressobj(31)
     first = d.decompress(body, 64 * 1024 * 1024)
     assert len(first) == 64 * 1024 * 1024 and len(body) < 8 * 1024 * 1024  # keeps going past 64 MiB
+    stream = H.pdf_stream_bomb()
+    data = stream[stream.index(b"stream\n") + 7:stream.rindex(b"endstream")]
+    assert len(stream) < 8 * 1024 * 1024 and len(zlib.decompressobj().decompress(data, 64 * 1024 * 1024)) == 64 * 1024 * 1024
     assert len(H.far_cell_xlsx()) < 6000 and len(H.span_table_html()) < 1500
 
 

@@ -57,3 +57,5 @@ class Document:
     pages: int = 0
     #: problems met while loading: clear one-line messages
     errors: list[str] = field(default_factory=list)
+    #: a decoder limit stopped loading: no other decoder (OCR's renderer) may read these bytes either
+    limited: bool = False

@@ -109,7 +109,7 @@ def load_document(body: bytes, url: str = "", content_type: str | None = None) -
     try:
         doc = loader(body)
     except LimitExceeded as exc:
-        doc = Document(source=kind, errors=[f"{kind.upper()}: {exc}"])
+        doc = Document(source=kind, errors=[f"{kind.upper()}: {exc}"], limited=True)
     except Exception as exc:  # noqa: BLE001 - loaders must never raise
         doc = Document(source=kind, errors=[f"{kind.upper()} could not be read: {type(exc).__name__}: {exc}"])
     doc.url = url

@@ -264,6 +264,8 @@ def ocr_document(doc: Document, body: bytes, images: Sequence[bytes] | None = No
     """Read `doc`'s scanned pages (PDF) or its archived images (image-only HTML page) by OCR, in place:
     OCR words join doc.words, their lines join doc.text, errors join doc.errors. Returns the OCR'd pages."""
     budget = Budget(limits.ocr_max_seconds, "OCR seconds per document")
+    if doc.limited:
+        return []
     if doc.source == "pdf":
         words, done, errors = ocr_pdf(body, budget, limits)
     elif images and len(re.sub(r"\s", "", doc.text)) < IMAGE_PAGE_CHARS:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from pipeline.extract.document import Cell, Document, Table
 from pipeline.extract.layout import Word
+from pipeline.extract.pdfstreams import check_streams
 from pipeline.extract.wordtables import group_lines, join_line, word_tables
 from pipeline.limits import LIMITS, Budget, LimitExceeded, Limits
 
@@ -80,6 +81,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
     import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
+    check_streams(body, limits)  # before pdfminer inflates any stream without a bound
     doc = Document(source="pdf")
     budget = Budget(limits.max_seconds)
     try:
