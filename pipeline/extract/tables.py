@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline import formats
 from pipeline.extract.document import Cell, Document, Table
@@ -31,7 +32,9 @@ _GROUP_NUMBERING = re.compile(r"^(\([三四五六]\)|[三四五六]、)")
 _TOP_NUMBERING = re.compile(r"^(\([一二三四五七]\)|[一二四]、)")
 
 
+@lru_cache(maxsize=1 << 14)
 def _row_key(label: str, group_other: bool) -> str | None:
+    """Cached: the national labels repeat on every report, and matching one tries every row of table 三."""
     row = formats.match(label, table3.MATCH_ORDER, group="other" if group_other else None)
     return row.key if row else None
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 _SPACES = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
@@ -21,13 +22,16 @@ NUMBERING = re.compile(
     r"^(?:其中[:：]?)?(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）.、．]|[(（][一二三四五六七八九十\d]{1,3}[)）])+")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """NFKC (full-width -> half-width), no whitespace: how two printings of one label compare."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", text or ""))
 
 
+@lru_cache(maxsize=1 << 16)
 def bare(text: str) -> str:
-    """`norm` without numbering in front and without punctuation: the words of a label only."""
+    """`norm` without numbering in front and without punctuation: the words of a label only. Cached: every
+    cell label of a page is compared with every label and variant of the model (~10^5 calls a report)."""
     s = norm(text)
     for _ in range(3):
         s2 = NUMBERING.sub("", s)
