@@ -18,17 +18,28 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.expectations import Expectations
 from archive.flags import load_report_records, open_counts, sync_findings
 from archive.health import ARCHIVE_RULES, archive_findings
 from archive.schema import ensure_schema
 from pipeline.checks import RULES_BY_ID, ReportRecord, run_archive_rules
+from pipeline.checks.expectations import Expectations, Publisher, normalise
 from pipeline.checks.publication import ArchiveContext
+from scraper.registry import load_registry
 
 #: rules that depend on the date of the check, not on a publisher's reports: evaluated from compact facts
 TIME_DRIVEN = ("MISSING",)
 #: publishers per slice: one read of their records and one flag sync (one transaction) each
 SLICE = 100
+
+
+def registry_publishers(path: str | Path | None) -> list[Publisher]:
+    """The publishers of a registry TOML's enabled sites, as the checks expect them (none without a
+    registry). `scraper.registry` validates the file and raises RegistryError with one clear line."""
+    if not path:
+        return []
+    return [Publisher(name=normalise(p.name), kind=p.kind, first_year=p.first_year, deadline=p.deadline,
+                      site=s.id, from_registry=True)
+            for s in load_registry(path).enabled() for p in s.publishers]
 
 
 def _facts(db: sqlite_utils.Database) -> list[ReportRecord]:
@@ -103,7 +114,7 @@ def run_checks(db: sqlite_utils.Database, registry_path: str | Path | None = Non
     as_of = as_of or date.today()
     facts = _facts(db)
     kwargs = {} if grace_days is None else {"grace_days": grace_days}
-    expectations = Expectations.build(registry_path, facts, **kwargs)
+    expectations = Expectations.build(registry_publishers(registry_path), facts, **kwargs)
     groups: dict[str, list[str | None]] = defaultdict(list)
     for row in db.query("SELECT DISTINCT publisher FROM reports"):
         groups[expectations.canonical(row["publisher"]) if row["publisher"] else ""].append(row["publisher"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from archive.expectations import Expectations, guess_kind, legal_deadline
+from archive.checking import registry_publishers
 from pipeline.checks import run_archive_rules
+from pipeline.checks.expectations import Expectations, guess_kind, legal_deadline
 from pipeline.checks.model import ReportRecord
 
 
@@ -75,7 +76,7 @@ first_year = 2022
 deadline = "02-20"
 """, encoding="utf-8")
     reports = [R("1", 2021, published="2022-03-01"), R("9", 2019, publisher="旧局", published="2020-01-10")]
-    exp = Expectations.build(reg, reports, grace_days=10)
+    exp = Expectations.build(registry_publishers(reg), reports, grace_days=10)
     assert exp.deadline("某某镇", 2022) == date(2023, 2, 20)
     assert exp.deadline("测试县教育局", 2022) == date(2023, 1, 31)
     fs = run(reports, as_of=date(2023, 2, 15), expectations=exp, rule="MISSING")

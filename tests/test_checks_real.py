@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from archive.expectations import Expectations
 from pipeline.checks import run_archive_rules, run_record_rules
+from pipeline.checks.expectations import Expectations
 from pipeline.checks.model import ReportRecord
 from tests.conftest import real_key as _real_key
 

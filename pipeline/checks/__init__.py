@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from pipeline.checks import legacy, ocr, publication, table3, tables, text, years
+from pipeline.checks.expectations import Expectations
 from pipeline.checks.model import SCOPES, SEVERITIES, Finding, ReportRecord, Rule
 from pipeline.checks.publication import ArchiveContext
 
@@ -113,14 +114,12 @@ def run_archive_rules(reports: list[ReportRecord], expectations: Any = None,
                       skip: Collection[str] = ()) -> list[Finding]:
     """Every rule over the archive's records (all versions; non-current ones feed only CHANGED).
 
-    `expectations`: an `archive.expectations.Expectations` (None → built from the reports alone).
+    `expectations`: a `pipeline.checks.expectations.Expectations` (None → built from the reports alone).
     `within=False` skips the within-report rules (when the caller ran them already); `skip` names
     rules the caller runs otherwise (MISSING from compact facts, when the records are one publisher's).
     """
     as_of = as_of or date.today()
     if expectations is None:
-        from archive.expectations import Expectations
-
         expectations = Expectations.build(None, [r for r in reports if r.is_current])
     current = [r for r in reports if r.is_current]
     out: list[Finding] = []

@@ -4,6 +4,7 @@ Expected publishers: every publisher of the site registry from its `first_year`,
 publisher already seen in the archive from its first archived year (so a gap year is MISSING).
 Deadlines (report for year Y, published in Y+1): Y ≥ 2019 departments 01-31, governments 03-31
 (条例 2019 art. 49); Y ≤ 2018 everyone 03-31 (old art. 31); the registry may override per publisher.
+Pure: archive/ reads the registry's publishers (`archive.checking.registry_publishers`) and hands them in.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from archive.config import DEFAULT_GRACE_DAYS
+#: days after the legal deadline before a report counts as MISSING
+DEFAULT_GRACE_DAYS = 0
 
 _DEPARTMENT_SUFFIXES = ("局", "委", "委员会", "办", "办公室", "办公厅", "厅", "部", "署", "院", "所", "中心", "站",
                         "队", "处", "科", "室", "会", "馆", "司", "行", "监狱")
@@ -67,20 +68,6 @@ class Expected:
     site: str | None = None
 
 
-def load_registry(path: str | Path) -> list[Publisher]:
-    """Publishers of the enabled sites of a registry TOML (`[[sites]]` with `[[sites.publishers]]`).
-
-    Read with `scraper.registry` (which validates and raises RegistryError with one clear line).
-    """
-    from scraper.registry import load_registry as load
-
-    reg = load(path)
-    return [Publisher(name=normalise(p.name), kind=p.kind, first_year=p.first_year, deadline=p.deadline,
-                      site=s.id, aliases=tuple(normalise(a) for a in getattr(p, "aliases", ()) or ()),
-                      last_year=getattr(p, "last_year", None), from_registry=True)
-            for s in reg.enabled() for p in s.publishers]
-
-
 @dataclass
 class Expectations:
     """Expected publishers and their deadlines; `expected(reports, as_of)` lists what is due."""
@@ -90,11 +77,12 @@ class Expectations:
     _alias: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, registry: str | Path | None = None, reports: Iterable[Any] = (),
+    def build(cls, publishers: Iterable[Publisher] | None = None, reports: Iterable[Any] = (),
               grace_days: int = DEFAULT_GRACE_DAYS) -> Expectations:
-        """From the registry file (if any) plus every publisher seen in `reports` (records with .publisher/.year/.site)."""
+        """From the registry's publishers (if any) plus every publisher seen in `reports` (records with
+        .publisher/.year/.site)."""
         exp = cls(grace_days=grace_days)
-        for p in load_registry(registry) if registry else []:
+        for p in publishers or ():
             exp.add(p)
         exp.add_seen(reports)
         return exp
