@@ -180,7 +180,7 @@ def crawl_distributed(paths: Paths, registry: Registry, redis_url: str, only: li
                       settings: dict | None = None, progress=None) -> dict:
     """`gongkai crawl --workers`: under the archive lock, open (or resume) the run, announce and seed it,
     archive what workers capture until nothing is left, then extract, check and summarise (close_run)."""
-    from scraper.distributed import seed
+    from archive.worker import seed
 
     r = dist.connect(redis_url)
     r.ping()
@@ -199,9 +199,9 @@ def crawl_distributed(paths: Paths, registry: Registry, redis_url: str, only: li
 def archive_announced_run(paths: Paths, redis_url: str, progress=None) -> dict:
     """`gongkai archiver`: take over the announced run (after the crawl process was killed, or to run the
     archiver on another machine than the one that seeded); the db must hold that unfinished run."""
-    from archive.cli import GongkaiError
+    from archive.errors import GongkaiError
+    from archive.worker import load_run_registry
     from scraper.context import CrawlContext
-    from scraper.distributed import load_run_registry
 
     r = dist.connect(redis_url)
     found = dist.current_run(r)

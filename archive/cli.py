@@ -11,26 +11,19 @@ import sys
 
 import click
 
-from archive.config import resolve_paths
-
-
-class GongkaiError(click.ClickException):
-    """A user-facing error: printed as one line, exit status 2."""
-
-    exit_code = 2
-
-    def show(self, file=None) -> None:  # noqa: D401 - click API
-        click.echo(f"gongkai: {self.format_message()}", err=True)
-
-
-db_option = click.option("--db", "db", envvar="GONGKAI_DB", default=None, metavar="PATH",
-                         help="SQLite archive (default gongkai.db, env GONGKAI_DB).")
-archive_option = click.option("--archive", "archive_dir", envvar="GONGKAI_ARCHIVE", default=None, metavar="DIR",
-                              help="Raw captures folder (default archive/ beside the db, env GONGKAI_ARCHIVE).")
-
-
-def paths_from(db: str | None, archive_dir: str | None):
-    return resolve_paths(db, archive_dir)
+from archive import (
+    cli_crawl,
+    cli_discover,
+    cli_distributed,
+    cli_export,
+    cli_ops,
+    cli_parse,
+    cli_review,
+    cli_serve,
+    cli_sql,
+    cli_summary,
+)
+from archive.errors import GongkaiError  # noqa: F401 - the name users of the library knew it by
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -40,19 +33,6 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from archive import (
-        cli_crawl,
-        cli_discover,
-        cli_distributed,
-        cli_export,
-        cli_ops,
-        cli_parse,
-        cli_review,
-        cli_serve,
-        cli_sql,
-        cli_summary,
-    )
-
     for module in (cli_crawl, cli_ops, cli_parse, cli_review, cli_serve, cli_distributed, cli_sql, cli_discover,
                    cli_export, cli_summary):
         for command in module.COMMANDS:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
-from archive.cli import GongkaiError, archive_option, db_option, paths_from
+from archive.cli_options import archive_option, db_option, paths_from
+from archive.errors import GongkaiError
 from archive.lock import CrawlLock, LockBusy
+from archive.runreport import print_report, print_summary, summary_json
 from scraper.registry import RegistryError, load_registry
 
 DEFAULT_SITES = "sites.toml"
@@ -35,56 +37,6 @@ def _writable(paths) -> None:
             raise GongkaiError(f"cannot write to {d}: permission denied")
 
 
-def print_summary(summary: dict, file=None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(file=file or sys.stdout, highlight=False)
-    table = Table(title=f"crawl run {summary.get('run_id')}" + (" (resumed)" if summary.get("resumed") else ""))
-    refused = {s: sum(r.values()) for s, r in summary.get("refused", {}).items()}
-    for col in ("site", "new", "changed", "unchanged", "failed", "refused"):
-        table.add_column(col, justify="right" if col != "site" else "left")
-    for site, c in summary.get("sites", {}).items():
-        table.add_row(site, *(str(c[k]) for k in ("new", "changed", "unchanged", "failed")), str(refused.get(site, 0)))
-    t = summary.get("totals", {})
-    table.add_row("[b]total[/b]", *(f"[b]{t.get(k, 0)}[/b]" for k in ("new", "changed", "unchanged", "failed")),
-                  f"[b]{sum(refused.values())}[/b]")
-    console.print(table)
-    if summary.get("errors"):
-        console.print("errors by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["errors"].items())))
-    console.print(f"reports extracted: {summary.get('reports_extracted', 0)} "
-                  f"(of {summary.get('extracted', 0)} documents; {summary.get('extraction_errors', 0)} with errors)")
-    checks = summary.get("checks")
-    if checks and file is not None:
-        by_rule = checks.get("open_by_rule") or checks.get("by_rule") or {}
-        if by_rule:
-            console.print("open flags by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(by_rule.items())))
-
-
-def print_report(report: dict) -> None:
-    """The morning report: what is new, and what needs a person."""
-    new, changed = report.get("new_reports", []), report.get("changed_reports", [])
-    flags = report.get("new_flags", {})
-    lines = [f"new reports: {len(new)}, changed reports: {len(changed)}"]
-    if flags.get("by_rule"):
-        lines.append("new flags: " + ", ".join(f"{k} {v}" for k, v in sorted(flags["by_rule"].items())))
-    for s in report.get("sites_broken", []):
-        lines.append(f"SITE BROKEN: {s if isinstance(s, str) else s.get('site')}")
-    for s in report.get("sites_failing", []):
-        lines.append(f"site failing: {s if isinstance(s, str) else s.get('site')}")
-    for s in report.get("sites_capped", []):
-        lines.append(f"site capped: {s.get('site')}: {s.get('message')}")
-    refused = {}
-    for reasons in report.get("refused", {}).values():
-        for reason, n in reasons.items():
-            refused[reason] = refused.get(reason, 0) + n
-    if refused:
-        lines.append("refused URLs: " + ", ".join(f"{k} {v}" for k, v in sorted(refused.items())))
-    if report.get("truncated"):
-        lines.append(f"truncated bodies: {len(report['truncated'])} (first: {report['truncated'][0]['url']})")
-    click.echo("\n".join(lines))
-
-
 @click.command("crawl")
 @click.option("--sites", "sites_file", metavar="FILE", help="Site registry (TOML); default $GONGKAI_SITES or ./sites.toml.")
 @click.option("--only", multiple=True, metavar="SITE", help="Crawl only these site ids (repeatable).")
@@ -103,7 +55,7 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     """The nightly job: crawl, archive raw responses, extract new/changed reports, run the checks."""
     from dataclasses import replace
 
-    from archive.nightly import crawl_sites, summary_json
+    from archive.nightly import crawl_sites
     from archive.opendb import require_archive
 
     paths = paths_from(db, archive_dir)

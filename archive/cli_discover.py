@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from archive.cli import GongkaiError
+from archive.errors import GongkaiError
 
 
 def _print_findings(spider, stats: dict, props, notes, out) -> None:

@@ -8,7 +8,8 @@ import sys
 
 import click
 
-from archive.cli import GongkaiError, archive_option, db_option, paths_from
+from archive.cli_options import archive_option, db_option, paths_from
+from archive.errors import GongkaiError
 
 redis_option = click.option("--redis", "redis_url", envvar="GONGKAI_REDIS", required=True, metavar="URL",
                             help="Redis of the run, redis://HOST:PORT/DB (env GONGKAI_REDIS).")
@@ -66,7 +67,7 @@ def _ticker(enabled: bool):
               help="How long to wait for a run to be announced.")
 def worker_command(redis_url, archive_dir, wait_seconds):
     """Crawl from the shared frontier of the announced run until it ends (run any number, anywhere)."""
-    from scraper.distributed import run_worker
+    from archive.worker import run_worker
 
     _needs_redis()
     try:
@@ -86,9 +87,8 @@ def worker_command(redis_url, archive_dir, wait_seconds):
 def archiver_command(redis_url, db, archive_dir, as_json):
     """Take over archiving the announced run (after `gongkai crawl --workers` died): the one SQLite writer."""
     from archive.archiver import archive_announced_run
-    from archive.cli_crawl import print_summary
     from archive.lock import LockBusy
-    from archive.nightly import summary_json
+    from archive.runreport import print_summary, summary_json
 
     _needs_redis()
     try:

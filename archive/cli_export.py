@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from archive.cli import GongkaiError, db_option, paths_from
+from archive.cli_options import db_option, paths_from
+from archive.errors import GongkaiError
 
 
 @click.command("export")

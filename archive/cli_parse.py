@@ -19,11 +19,11 @@ from urllib.parse import urljoin, urlsplit
 
 import click
 
-from archive.cli import GongkaiError
+from archive.errors import GongkaiError
 from pipeline.limits import LIMITS
 from scraper import urlguard
+from scraper.settings import USER_AGENT
 
-USER_AGENT = "gongkai/0.1 (+government report archive; polite single fetch)"
 SUMMARY_METRICS = ("apps.new.total", "apps.carried_in.total", "apps.result.total.total", "apps.carried_out.total",
                    "review.total", "suit.total", "proactive.total", "fees.collected_yuan")
 
@@ -83,7 +83,7 @@ def fetch(url: str, timeout: float = 30.0, max_bytes: int = LIMITS.max_bytes) ->
     if refusal is not None:
         raise GongkaiError(f"cannot fetch {url[:200]}: {refusal.message}")
     deadline = time.monotonic() + timeout
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT + " parse"})
     try:
         with _opener(url).open(req, timeout=timeout) as resp:
             declared = resp.headers.get("Content-Length")

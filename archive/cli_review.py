@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from archive.cli import GongkaiError, archive_option, db_option, paths_from
+from archive.cli_options import archive_option, db_option, paths_from
+from archive.errors import GongkaiError
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 LIST_COLUMNS = ("id", "status", "severity", "rule", "site", "publisher", "year", "subject", "message")

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.cli import GongkaiError, archive_option, db_option, paths_from
+from archive.cli_options import archive_option, db_option, paths_from
+from archive.errors import GongkaiError
 
 if TYPE_CHECKING:
     from archive.web.auth import Secret

@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-from archive.cli import GongkaiError, db_option, paths_from
+from archive.cli_options import db_option, paths_from
+from archive.errors import GongkaiError
 from archive.sqlbox import DEFAULT_TIME_LIMIT, Sandbox, SqlRefused, SqlTimeout
 
 DEFAULT_MAX_ROWS = 1000

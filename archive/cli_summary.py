@@ -9,7 +9,8 @@ import sqlite3
 
 import click
 
-from archive.cli import GongkaiError, db_option, paths_from
+from archive.cli_options import db_option, paths_from
+from archive.errors import GongkaiError
 
 
 @click.command("summary")

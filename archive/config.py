@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB = "gongkai.db"
-USER_AGENT = "gongkai/0.1 (+https://github.com/gongkai/gongkai; transparency research archive)"
 
 #: days after the legal deadline before a report counts as MISSING
 DEFAULT_GRACE_DAYS = 0

@@ -27,8 +27,8 @@ TRY_NEXT_SQL: list[str] = [
 
 
 def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -> dict:
-    from archive.cli_crawl import print_summary
     from archive.nightly import crawl_sites
+    from archive.runreport import print_summary
     from scraper.registry import parse_registry
     from scraper.sampleweb import SampleWeb, serve_in_thread
 

@@ -15,7 +15,8 @@ import sqlite_utils
 
 from archive import summary
 from archive.ocrscan import report_images, stored_attachment
-from archive.store import now_iso, transaction
+from archive.opendb import transaction
+from archive.store import now_iso
 from archive.warc import read_record
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
 from pipeline.limits import LIMITS, LimitExceeded

@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.store import transaction
+from archive.opendb import transaction
 from pipeline.checks import Finding, ReportRecord
 
 STATUSES: tuple[str, ...] = ("open", "confirmed", "dismissed", "resolved")

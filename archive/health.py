@@ -296,7 +296,7 @@ def _new_flags(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
 def run_report(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
     """What one run did and what needs a person: new and changed reports, flags first seen in the
     run by rule, broken and failing sites, errors by kind, durations."""
-    from archive.nightly import run_summary
+    from archive.runreport import run_summary
 
     run = db["crawl_runs"].get(run_id)
     saved = json.loads(run.get("summary") or "{}")

@@ -3,18 +3,18 @@ and summarise the run. Resumes an interrupted run instead of starting over."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from archive.config import Paths
+from archive.config import Paths, resolve_paths
 from archive.extracting import extract_pending
 from archive.lock import CrawlLock
+from archive.runreport import run_summary
 from archive.store import Archive, now_iso
-from scraper.registry import Registry
+from scraper.registry import Registry, load_registry
 
 
 @dataclass
@@ -81,6 +81,29 @@ def open_run(paths: Paths, registry: Registry, only: list[str] | None = None):
     return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed)
 
 
+def open_spider_run(args: dict):
+    """A run for a spider started without `gongkai crawl` (Scrapyd, `scrapy crawl reports -a sites=FILE
+    -a db=PATH`): the spider finds this function by its dotted path (GONGKAI_RUN_OPENER in
+    scraper/settings.py). Takes the crawl lock and opens the run; returns the context and a closer that
+    closes the run (its summary) and releases the lock."""
+    registry = load_registry(args["sites"])
+    if args.get("proxy"):
+        registry = replace(registry, proxy=args["proxy"])
+    paths = resolve_paths(args.get("db"), args.get("archive"))
+    lock = CrawlLock(paths.lock_file)
+    lock.acquire()
+    only = [s for s in (args.get("only") or "").split(",") if s]
+    ctx = open_run(paths, registry, only)
+
+    def close() -> dict:
+        try:
+            return close_run(ctx)
+        finally:
+            lock.release()
+
+    return ctx, close
+
+
 def close_run(ctx, crawl_seconds: float | None = None) -> dict:
     """After the crawl: extract what is new, run the checks, summarise and close the run."""
     ctx.archive.flush()
@@ -135,37 +158,3 @@ def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | 
     return run_checks(db, registry.path, as_of or date.today(), run_id=run_id, changed_in_run=True)
 
 
-def run_summary(db, run_id: int) -> dict:
-    """Pages new / changed / unchanged / failed per site for one run, errors by kind, and the URLs the
-    guard refused per site by reason (scheme, off-host, robots)."""
-    per_site: dict[str, Counter] = {}
-    for row in db.query("SELECT site_id, outcome, status, count(*) AS n FROM captures WHERE run_id = ? "
-                        "AND status < 400 GROUP BY site_id, outcome", [run_id]):
-        site = row["site_id"] or "-"
-        c = per_site.setdefault(site, Counter())
-        if row["outcome"] == "error":
-            continue
-        c[row["outcome"]] += row["n"]
-    for row in db.query("SELECT site_id, count(DISTINCT url) AS n FROM captures WHERE run_id = ? AND outcome = 'error' "
-                        "GROUP BY site_id", [run_id]):
-        per_site.setdefault(row["site_id"] or "-", Counter())["failed"] = row["n"]
-    errors = {r["error_kind"]: r["n"] for r in db.query(
-        "SELECT error_kind, count(DISTINCT url) AS n FROM captures WHERE run_id = ? AND outcome = 'error' "
-        "GROUP BY error_kind", [run_id])}
-    refused: dict[str, dict[str, int]] = {}
-    for row in db.query("SELECT site_id, error_kind, count(DISTINCT url) AS n FROM captures WHERE run_id = ? "
-                        "AND outcome = 'refused' GROUP BY site_id, error_kind ORDER BY site_id, error_kind", [run_id]):
-        refused.setdefault(row["site_id"] or "-", {})[row["error_kind"]] = row["n"]
-    totals = Counter()
-    for c in per_site.values():
-        totals.update(c)
-    return {"run_id": run_id,
-            "refused": refused,
-            "totals": {k: totals.get(k, 0) for k in ("new", "changed", "unchanged", "failed")},
-            "sites": {s: {k: c.get(k, 0) for k in ("new", "changed", "unchanged", "failed")}
-                      for s, c in sorted(per_site.items())},
-            "errors": errors}
-
-
-def summary_json(summary: dict) -> str:
-    return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True)

@@ -13,7 +13,10 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import sqlite_utils
+
+from archive.errors import GongkaiError
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: a database holding any of these tables is a gongkai archive (older archives lack some)
@@ -120,8 +123,6 @@ def check_archive(path: Path, *, new_ok: bool = False) -> bool:
 
 
 def _fail(exc: NotAnArchive):
-    from archive.cli import GongkaiError
-
     return GongkaiError(str(exc))
 
 
@@ -135,8 +136,20 @@ def require_archive(path: Path, *, new_ok: bool = False) -> bool:
 
 def open_readonly(path: Path) -> sqlite_utils.Database:
     """The archive read-only for the running command; closed (and tidied) when the command ends."""
-    import click
-
     require_archive(path)
     ctx = click.get_current_context()
     return sqlite_utils.Database(ctx.with_resource(readonly_connection(Path(path))))
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database):
+    """One transaction for a batch of writes. sqlite-utils 4 commits every statement run outside an
+    explicit transaction (execute, insert, insert_all), so `with db.conn:` alone meant a commit per
+    statement (five per extracted report); `db.atomic()` opens one. Older sqlite-utils: `db.conn`."""
+    atomic = getattr(db, "atomic", None)
+    if atomic is None:
+        with db.conn:
+            yield
+    else:
+        with atomic():
+            yield

@@ -6,11 +6,16 @@ Append-only by design: page versions, captures, reports and metrics are only eve
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import sqlite_utils
 
+from archive.annual import ANNUAL_REPORTS_SQL, VIEWS  # noqa: F401 - ANNUAL_REPORTS_SQL: part of the schema's API
+from archive.flags import ensure_flag_tables
+from archive.opendb import ro_uri
 from archive.reference import refresh_reference, table_specs
+from archive.summary import ensure_summary
 
 SCHEMA_VERSION = 1
 
@@ -67,57 +72,12 @@ INDEXES: list[tuple[str, list[str], bool]] = [
 ]
 
 
-#: The one authoritative report per publisher and year, among current reports (pages and attachments).
-#: Rule, in order: the most complete extraction (most metrics, then most report fields), ties to the
-#: page over an attachment, then the earliest published, then the lowest id. The reports it stands for
-#: (an attachment of the same report, a repost, a second report) are listed in `other_report_ids`;
-#: `disagreement` names the open or confirmed ATTACHMENT-MISMATCH / DUPLICATE flags on any of them.
-#: An attachment without its own publisher/year takes its page's. Sums over this view count each
-#: publisher-year once.
-ANNUAL_REPORTS_SQL = """CREATE VIEW annual_reports AS
-WITH cand AS (
-  SELECT r.id, coalesce(r.publisher, p.publisher) AS publisher, coalesce(r.year, p.year) AS year,
-         r.format, r.kind, coalesce(r.role, 'page') AS role, r.published, r.title, r.url, r.site_id,
-         (SELECT count(*) FROM metrics m WHERE m.report_id = r.id) AS n_metrics,
-         (r.title IS NOT NULL) + (r.published IS NOT NULL) + (r.issuer IS NOT NULL) + (r.index_no IS NOT NULL)
-         + (r.doc_no IS NOT NULL) + (r.format IS NOT NULL) + (r.category IS NOT NULL) AS n_fields,
-         EXISTS (SELECT 1 FROM flags f WHERE f.report_id = CAST(r.id AS TEXT) AND f.rule = 'ATTACHMENT-MISMATCH'
-                 AND f.status IN ('open', 'confirmed')) AS mismatch,
-         EXISTS (SELECT 1 FROM flags f WHERE f.report_id = CAST(r.id AS TEXT) AND f.rule = 'DUPLICATE'
-                 AND f.status IN ('open', 'confirmed')) AS duplicate
-  FROM reports r LEFT JOIN reports p ON p.id = r.parent_report_id
-  WHERE r.is_current = 1 AND r.kind IN ('report', 'image_only')
-),
-ranked AS (
-  SELECT cand.*,
-         row_number() OVER (PARTITION BY publisher, year
-                            ORDER BY n_metrics DESC, n_fields DESC, role = 'attachment', published, id) AS rank
-  FROM cand WHERE publisher IS NOT NULL AND year IS NOT NULL
-),
-groups AS (
-  SELECT publisher, year, count(*) AS n_reports, sum(role != 'attachment') AS n_pages,
-         json_group_array(id) FILTER (WHERE rank > 1) AS other_report_ids,
-         max(mismatch) AS mismatch, max(duplicate) AS duplicate
-  FROM (SELECT * FROM ranked ORDER BY rank) GROUP BY publisher, year
-)
-SELECT a.id AS report_id, a.publisher, a.year, a.format, a.kind, a.role, a.published, a.title, a.url,
-       a.site_id, a.n_metrics, g.n_reports, g.n_pages, g.other_report_ids,
-       nullif(iif(g.mismatch, 'ATTACHMENT-MISMATCH', '') || iif(g.mismatch AND g.duplicate, ',', '')
-              || iif(g.duplicate, 'DUPLICATE', ''), '') AS disagreement
-FROM ranked a JOIN groups g ON g.publisher = a.publisher AND g.year = a.year
-WHERE a.rank = 1"""
-
-VIEWS: dict[str, str] = {"annual_reports": ANNUAL_REPORTS_SQL}
 
 
 def connect(path, *, readonly: bool = False, busy_ms: int = 30000) -> sqlite_utils.Database:
     """Open the archive with WAL (readers never block the nightly writer) and a busy timeout, set
     first so even switching to WAL waits for a writer. Read-only: a `mode=ro` URI (quoted path)."""
-    import sqlite3
-
     if readonly:
-        from archive.opendb import ro_uri
-
         conn = sqlite3.connect(ro_uri(path), uri=True, timeout=busy_ms / 1000)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA query_only = 1")
@@ -146,15 +106,8 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         # trigram tokenizer: the default one finds nothing in Chinese text
         db.execute("CREATE VIRTUAL TABLE reports_fts USING fts5(title, publisher, text, "
                    "content='reports', content_rowid='id', tokenize='trigram')")
-    try:
-        from archive.flags import ensure_flag_tables
-    except ImportError:  # pragma: no cover - flags module lands separately
-        pass
-    else:
-        ensure_flag_tables(db)
+    ensure_flag_tables(db)
     ensure_views(db)
-    from archive.summary import ensure_summary
-
     ensure_summary(db)  # per-key totals: built from scratch when absent (an archive from before them)
     refresh_reference(db)
     if not db["migrations"].count_where("version = ?", [SCHEMA_VERSION]):

@@ -16,7 +16,7 @@ from datasette.plugins import pm
 from archive.config import Paths
 from archive.web.auth import Secret
 from archive.web.metadata import build_metadata
-from archive.web.views import ServeConfig
+from archive.web.serveconfig import ServeConfig
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"

@@ -11,15 +11,15 @@ from __future__ import annotations
 import json
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from archive.config import Paths
+from archive.opendb import transaction
 from archive.schema import connect, ensure_schema
-from archive.warc import WarcStore, sha256_hex, warc_date
+from archive.warc import StoredResponse, WarcStore, read_record, sha256_hex, warc_date
 
 FLUSH_ROWS = 200
 FLUSH_SECONDS = 2.0
@@ -27,20 +27,6 @@ FLUSH_SECONDS = 2.0
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@contextmanager
-def transaction(db: sqlite_utils.Database):
-    """One transaction for a batch of writes. sqlite-utils 4 commits every statement run outside an
-    explicit transaction (execute, insert, insert_all), so `with db.conn:` alone meant a commit per
-    statement (five per extracted report); `db.atomic()` opens one. Older sqlite-utils: `db.conn`."""
-    atomic = getattr(db, "atomic", None)
-    if atomic is None:
-        with db.conn:
-            yield
-    else:
-        with atomic():
-            yield
 
 
 @dataclass(slots=True)
@@ -159,6 +145,11 @@ class Archive:
         sql = ("SELECT c.fingerprint, c.page_id, c.status, p.warc_file, p.warc_offset FROM captures c "
                "JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? AND c.outcome IN ('new','changed','unchanged')")
         return {fp: Done(pid, st, wf, wo) for fp, pid, st, wf, wo in self.db.execute(sql, [run_id])}
+
+    def read_capture(self, warc_file: str, offset: int) -> StoredResponse:
+        """The archived response at (warc_file, offset): what the crawler hands the spider for a 304 or a
+        resumed request instead of fetching again."""
+        return read_record(self.paths.warc_dir, warc_file, offset)
 
     # -- writes -------------------------------------------------------------------------------
     @property

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 
 import sqlite_utils
 
-from archive.schema import ANNUAL_REPORTS_SQL
+from archive.annual import ANNUAL_REPORTS_SQL
+from archive.opendb import transaction
 
 CHOICE, SUMMARY = "annual_choice", "metric_summary"
 
@@ -75,7 +76,6 @@ def ensure_summary(db: sqlite_utils.Database) -> bool:
 
 def rebuild(db: sqlite_utils.Database) -> dict[str, int]:
     """Both tables from scratch (one transaction): the view's choice, then the aggregate over it."""
-    from archive.store import transaction
 
     for ddl in _DDL:
         db.execute(ddl)

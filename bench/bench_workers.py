@@ -59,7 +59,7 @@ def one_run(n: int, registry: Path, redis_url: str, workdir: Path, share: int, w
     from archive import distributed as dist
     from archive.archiver import _run_config, consume, open_distributed_run, publish_latest
     from archive.config import resolve_paths
-    from scraper.distributed import seed
+    from archive.worker import seed
     from scraper.registry import load_registry
 
     r = dist.connect(redis_url)

@@ -30,6 +30,7 @@ def main(argv: list[str]) -> None:
     from scrapy.crawler import CrawlerProcess
 
     import archive.nightly as nightly
+    import archive.runreport as runreport
 
     out_path = os.environ["GONGKAI_BENCH_PROBE"]
     crawl_only = os.environ.get("GONGKAI_BENCH_CRAWL_ONLY") == "1"
@@ -63,7 +64,7 @@ def main(argv: list[str]) -> None:
         t0 = time.monotonic()
         if crawl_only:
             ctx.archive.flush()
-            summary = nightly.run_summary(ctx.archive.db, ctx.run_id)
+            summary = runreport.run_summary(ctx.archive.db, ctx.run_id)
             summary.update({"crawl_seconds": round(crawl_seconds or 0.0, 2), "extracted": 0, "crawl_only": True})
             ctx.archive.finish_run(ctx.run_id, "finished", summary)
             ctx.archive.close()

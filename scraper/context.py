@@ -1,23 +1,56 @@
-"""What one crawl run shares between the spider and the middlewares: the archive, the run, the sites."""
+"""What one crawl run shares between the spider and the middlewares: the store, the run, the sites.
+
+The crawler never imports the archive: it is handed a store (archive.store.Archive, or a distributed
+worker's RemoteArchive) that has the methods of `CaptureStore` below.
+"""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from archive.store import Archive, Done
 from scraper import urlguard
 from scraper.registry import Registry, Site
 
 
+class Capture(Protocol):
+    """Where a capture is archived: a WARC file and offset (the store's PageState / Done)."""
+
+    status: int
+    warc_file: str
+    warc_offset: int
+
+
+class StoredCapture(Protocol):
+    """An archived response read back: what a 304 or a resumed request is answered with."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class CaptureStore(Protocol):
+    """What the crawler needs of the archive: record what it fetched or refused, read a capture back,
+    the latest version of a URL (for conditional requests), and flush at the end."""
+
+    def record_response(self, **kwargs: Any) -> tuple[str, Capture]: ...
+    def record_error(self, **kwargs: Any) -> None: ...
+    def record_refusal(self, **kwargs: Any) -> None: ...
+    def record_attachment(self, **kwargs: Any) -> None: ...
+    def latest(self, url: str) -> Any: ...
+    def read_capture(self, warc_file: str, offset: int) -> StoredCapture: ...
+    def flush(self) -> None: ...
+
+
 @dataclass
 class CrawlContext:
-    archive: Archive
+    archive: CaptureStore
     run_id: int
     registry: Registry
     sites: list[Site]
     #: captures this run made before it was interrupted (fingerprint -> where), served from the archive
-    done: dict[str, Done] = field(default_factory=dict)
+    done: dict[str, Capture] = field(default_factory=dict)
     resumed: bool = False
     #: per site: new / changed / unchanged / failed / resumed counts, for progress and the summary
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))

@@ -10,8 +10,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from archive.warc import read_record
-
 log = logging.getLogger(__name__)
 
 
@@ -106,7 +104,7 @@ class CaptureMiddleware(_WithCrawler):
             ctx.archive.flush()
 
     def _stored(self, ctx, url: str, warc_file: str, offset: int, request):
-        rec = read_record(ctx.archive.paths.warc_dir, warc_file, offset)
+        rec = ctx.archive.read_capture(warc_file, offset)
         headers = Headers(rec.headers)
         cls = responsetypes.from_args(headers=headers, url=url, body=rec.body)
         return cls(url=url, status=rec.status, headers=headers, body=rec.body, request=request, flags=["archived"])

@@ -1,6 +1,5 @@
 """Scrapy settings: the one place for politeness, timeouts and the middleware order."""
 
-from archive.config import USER_AGENT as _UA
 from pipeline.limits import LIMITS as _LIMITS
 
 BOT_NAME = "gongkai"
@@ -8,7 +7,7 @@ SPIDER_MODULES = ["scraper.spiders"]
 NEWSPIDER_MODULE = "scraper.spiders"
 
 # Identify the crawler and obey robots.txt.
-USER_AGENT = _UA
+USER_AGENT = "gongkai/0.1 (+https://github.com/gongkai/gongkai; transparency research archive)"
 ROBOTSTXT_OBEY = True
 
 # Politeness: few parallel requests per site, a delay, and AutoThrottle backing off when a site slows.
@@ -36,6 +35,9 @@ REDIRECT_MAX_TIMES = 5
 # the site cap the site's night ends, its pending requests dropped (recorded, kind crawl_cap).
 GONGKAI_MAX_LISTING_PAGES = 1000  # pages of one listing (TRS, Hanweb ranges, JSON pages, 下一页 chains)
 GONGKAI_MAX_SITE_REQUESTS = 50_000  # requests to one site in one night (all roles, retries, redirects)
+# A spider started by Scrapyd or `scrapy crawl reports -a sites=FILE` opens its run with this function
+# (dotted path: the crawler never imports the archive that stores what it fetches)
+GONGKAI_RUN_OPENER = "archive.nightly.open_spider_run"
 METAREFRESH_ENABLED = False  # the spider follows meta-refresh and JS stubs itself, as report links
 
 COOKIES_ENABLED = False

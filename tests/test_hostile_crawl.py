@@ -449,8 +449,8 @@ def test_parse_follows_a_redirect_on_the_same_host(parse_server, tmp_path):
 
 
 def test_parse_fetch_is_bounded_in_time_and_bytes(parse_server):
-    from archive.cli import GongkaiError
     from archive.cli_parse import fetch
+    from archive.errors import GongkaiError
 
     t0 = time.monotonic()
     with pytest.raises(GongkaiError, match="not finished after 1 s"):
@@ -468,7 +468,7 @@ def test_parse_fetch_is_bounded_in_time_and_bytes(parse_server):
 def test_the_readable_report_names_caps_refusals_and_cut_bodies(hostile, capsys):
     import io
 
-    from archive.cli_crawl import print_report, print_summary
+    from archive.runreport import print_report, print_summary
 
     table = io.StringIO()
     print_summary(hostile["summary"], file=table)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from datasette import Forbidden, NotFound, Response
 
-from archive.web.auth import Secret
 from archive.web.metadata import PUBLISHER_SQL
 from archive.web.ocrcrop import ocr_crop
+from archive.web.serveconfig import ServeConfig, config, require_config  # noqa: F401 - ServeConfig: API
 from archive.web.svg import hbar_chart, year_bars
 
 REVIEW_ACTION = "gongkai-review"
@@ -22,17 +20,6 @@ REVIEW_ACTION = "gongkai-review"
 DECIDE_WAIT_MS = 20_000
 #: headers for replayed captures: no scripts, no network (never the live site), no sniffing
 CAPTURE_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:"
-
-
-@dataclass(frozen=True)
-class ServeConfig:
-    """What the plugin needs to know about this `gongkai serve` (kept off /-/metadata: it holds the
-    password, as a Secret that never prints, and out of the repr)."""
-
-    db_name: str
-    db_path: Path
-    warc_dir: Path
-    password: Secret | None = field(default=None, repr=False)
 
 
 def _row_id(request, name: str) -> int:
@@ -43,30 +30,19 @@ def _row_id(request, name: str) -> int:
     return value
 
 
-def config(datasette) -> ServeConfig | None:
-    return getattr(datasette, "gongkai_config", None)
-
-
-def _cfg(datasette) -> ServeConfig:
-    cfg = config(datasette)
-    if cfg is None:
-        raise NotFound("gongkai is not configured on this Datasette")
-    return cfg
-
-
 async def _rows(datasette, sql: str, params: dict | list | None = None) -> list[dict[str, Any]]:
-    db = datasette.get_database(_cfg(datasette).db_name)
+    db = datasette.get_database(require_config(datasette).db_name)
     res = await db.execute(sql, params or {})
     return [dict(r) for r in res.rows]
 
 
 async def _has_table(datasette, name: str) -> bool:
-    db = datasette.get_database(_cfg(datasette).db_name)
+    db = datasette.get_database(require_config(datasette).db_name)
     return await db.table_exists(name)
 
 
 async def _render(datasette, request, template: str, context: dict[str, Any], status: int = 200) -> Response:
-    context = {"db_name": _cfg(datasette).db_name, **context}
+    context = {"db_name": require_config(datasette).db_name, **context}
     html = await datasette.render_template(template, context, request=request)
     return Response.html(html, status=status)
 
@@ -296,7 +272,7 @@ async def decide(datasette, request) -> Response:
     """POST confirm/dismiss + note: the only write of `gongkai serve`, on its own write connection."""
     if request.method != "POST":
         return Response.text("POST only", status=405)
-    cfg = _cfg(datasette)
+    cfg = require_config(datasette)
     flag_id = _row_id(request, "flag_id")
     if not await can_review(datasette, request.actor):
         raise Forbidden("log in as a reviewer to confirm or dismiss flags (/-/gongkai/login)")
@@ -337,7 +313,7 @@ async def capture(datasette, request) -> Response:
     """The archived bytes of one page version with their stored Content-Type (never the live site)."""
     from archive.warc import read_record
 
-    cfg = _cfg(datasette)
+    cfg = require_config(datasette)
     page_id = _row_id(request, "page_id")
     rows = await _rows(datasette, "SELECT warc_file, warc_offset, content_type FROM pages WHERE id = ?", [page_id])
     if not rows or not rows[0]["warc_file"]:
@@ -380,7 +356,7 @@ async def publisher(datasette, request) -> Response:
     outcome_names = ["disclosed", "partial", "withheld", "unable", "ignored", "other"]
     outcomes_chart = year_bars(years, {n: [r[n] for r in rows] for n in outcome_names},
                                f"{name}: 办理结果 (outcomes)", stacked=True)
-    query_url = datasette.urls.path(f"/{_cfg(datasette).db_name}/publisher_outcomes?" + urlencode({"publisher": name}))
+    query_url = datasette.urls.path(f"/{require_config(datasette).db_name}/publisher_outcomes?" + urlencode({"publisher": name}))
     return await _render(datasette, request, "gongkai_publisher.html", {
         "name": name, "rows": rows, "apps_chart": apps_chart, "outcomes_chart": outcomes_chart,
         "outcome_names": outcome_names, "query_url": query_url})

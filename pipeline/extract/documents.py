@@ -19,6 +19,7 @@ import zipfile
 from pipeline.limits import LIMITS, Budget, LimitExceeded
 
 from .document import Cell, Document, Table
+from .textflow import HEADER_WORDS
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _EXT = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".xls": "xls", ".xlsx": "xlsx",
@@ -205,7 +206,7 @@ def load_text(body: bytes) -> Document:
     while i < len(lines) and i < 30:
         line = lines[i]
         pairs = _header_pairs(line) if line.strip() else []
-        known = [p for p in pairs if re.sub(r"\s", "", p[0]) in _HEADER_WORDS]
+        known = [p for p in pairs if re.sub(r"\s", "", p[0]) in HEADER_WORDS]
         if known:
             started = True
             for label, value in pairs:
@@ -260,12 +261,6 @@ def pipe_tables(lines: list[str]) -> list[Table]:
     return tables
 
 
-_HEADER_WORDS = frozenset(
-    "索引号 信息索引号 索取号 分类 信息分类 组配分类 主题分类 发布机构 发文机关 信息来源 来源 公开日期 发布日期"
-    " 生成日期 发文日期 成文日期 文号 发文字号 关键词 关键字 主题词 名称 标题 有效性 内容概述 浏览次数".split()
-)
-
-
 def _rtf_to_text(rtf: str) -> str:
     """Very plain RTF → text: \\par → newline, \\uN unicode escapes and \\'hh GBK bytes kept, controls dropped."""
     rtf = re.sub(r"\{\\\*[^{}]*\}", "", rtf)
@@ -285,44 +280,6 @@ def load_pdf(body: bytes) -> Document:
     from .pdf import load_pdf as load_pdf_layout
 
     return load_pdf_layout(body)
-
-
-#: a line that starts a new paragraph, heading or table row, whatever the line before it
-_LINE_START = re.compile(r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]\D|第[一二三四五六七八九十]+[章条部]"
-                         r"|附[件表]|表[一二三四])")
-_LINE_END = re.compile(r"[。！？：:；;]\s*$")
-
-
-def _width(line: str) -> float:
-    """Printed width in em: CJK and full-width forms take 1, ASCII half."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in line)
-
-
-def reflow(text: str) -> str:
-    """Undo the line wrapping of a PDF's text layer: a line as wide as the text block continues on the
-    next line (CJK text has no spaces to break at, so numbers and words are cut anywhere: "工作人员2" /
-    "1人"), unless it ends a sentence or the next line starts a heading or a numbered row."""
-    lines = text.split("\n")
-    if len(lines) < 3:
-        return text
-    chars = [len(ln.rstrip()) for ln in lines]
-    widths = [_width(ln.rstrip()) for ln in lines]
-
-    def typical(values: list) -> float:
-        top = max(values)
-        long = [round(v) for v in values if v >= 0.8 * top]
-        return max(set(long), key=lambda v: (long.count(v), v)) if len(long) >= 3 else top + 1
-
-    full_chars, full_width = typical(chars), typical(widths)
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        joined = (out and i > 0 and (chars[i - 1] >= 0.9 * full_chars or widths[i - 1] >= 0.9 * full_width)
-                  and not _LINE_END.search(lines[i - 1]) and line.strip() and not _LINE_START.match(line))
-        if joined:
-            out[-1] += line
-        else:
-            out.append(line)
-    return "\n".join(out)
 
 
 # -- DOCX -----------------------------------------------------------------------------------------------------

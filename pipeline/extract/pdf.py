@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pipeline.extract.document import Cell, Document, Table
 from pipeline.extract.layout import Word
 from pipeline.extract.pdfstreams import check_streams
+from pipeline.extract.textflow import HEADER_WORDS, reflow
 from pipeline.extract.wordtables import group_lines, join_line, word_tables
 from pipeline.limits import LIMITS, Budget, LimitExceeded, Limits
 
@@ -129,8 +130,6 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
                 raise LimitExceeded("characters per document", limits.max_chars, chars)
             page_lines.append(lines)
             page.close()  # pdfplumber caches each page's objects: keep memory to one page at a time
-    from pipeline.extract.documents import reflow
-
     running = _running_lines(page_lines)
     doc.text = reflow("\n".join(text for lines in page_lines for margin, text in lines
                                 if not (margin and _digitless(text) in running)).strip())
@@ -422,13 +421,11 @@ def _cjk_join(a: str, b: str) -> bool:
 def _header_pairs(tables: list[Table]) -> dict[str, str]:
     """label -> value pairs of a first-page header table (名称 | …, 索引号 | … | 分类 | …) as the HTML loader
     reads them from the page: a cell whose text is a known header label, followed by its value cell."""
-    from pipeline.extract.documents import _HEADER_WORDS
-
     out: dict[str, str] = {}
     for table in tables[:3]:
         for row in table.rows:
             for label, value in zip(row, row[1:], strict=False):
                 key = re.sub(r"\s", "", label.text)
-                if key in _HEADER_WORDS and re.sub(r"\s", "", value.text) not in _HEADER_WORDS:
+                if key in HEADER_WORDS and re.sub(r"\s", "", value.text) not in HEADER_WORDS:
                     out.setdefault(key, value.text)
     return out

@@ -8,7 +8,7 @@ import struct
 import zlib
 
 from .pdfwriter import make_pdf
-from .report_doc import Block, Cell
+from .report_doc import Block, Cell, grid
 from .wordbin import doc_text, make_doc
 
 CONTENT_TYPES = {
@@ -16,23 +16,6 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "png": "image/png",
     "scan": "application/pdf",
 }
-
-
-def grid(rows: list[list[Cell]]) -> list[tuple[int, int, int, int, str]]:
-    """Place cells with rowspan/colspan on a grid: (row, col, rowspan, colspan, text)."""
-    taken: set[tuple[int, int]] = set()
-    out = []
-    for r, row in enumerate(rows):
-        c = 0
-        for text, rs, cs in row:
-            while (r, c) in taken:
-                c += 1
-            out.append((r, c, rs, cs, (text or "").replace("<br>", "")))
-            for dr in range(rs):
-                for dc in range(cs):
-                    taken.add((r + dr, c + dc))
-            c += cs
-    return out
 
 
 def _dense(rows: list[list[Cell]]) -> list[list[str]]:

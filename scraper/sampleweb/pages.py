@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from .html_body import render_body
 from .model import Column, Item, Report, Site
@@ -230,6 +230,22 @@ def json_list(site: Site, col: Column, page: int, size: int) -> str:
     return json.dumps({"total": len(col.items), "page": page, "size": size, "data": data}, ensure_ascii=False)
 
 
-def site_index(site: Site) -> str:
-    from .portal import home
-    return home(site)
+def api_pages(site: Site) -> list[dict]:
+    """Listing pages beyond the static first page (Hanweb dataproxy, JSON API), as POST requests."""
+    out = []
+    for col in site.columns:
+        if site.style == "hanweb":
+            per = PAGE_SIZE["hanweb"]
+            for start in range(per + 1, len(col.items) + 1, per):
+                qs = f"startrecord={start}&endrecord={start + per - 1}&perpage={per}"
+                out.append({"site": site.id, "method": "POST",
+                            "url": f"{site.base}/module/web/jpage/dataproxy.jsp?{qs}",
+                            "body": urlencode(hanweb_params(site, col)),
+                            "get_url": f"{site.base}/module/web/jpage/dataproxy.jsp?{qs}&{urlencode(hanweb_params(site, col))}"})
+        elif site.style == "jsonapi":
+            size = PAGE_SIZE["jsonapi"]
+            for page in range(2, col.n_pages("jsonapi") + 1):
+                body = {"channelid": channel_id(col), "page": page, "size": size}
+                out.append({"site": site.id, "method": "POST", "url": f"{site.base}/api/list", "body": urlencode(body),
+                            "get_url": f"{site.base}/api/list?{urlencode(body)}"})
+    return out

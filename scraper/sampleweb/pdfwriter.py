@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 
-from .report_doc import Block
+from .report_doc import Block, grid
 
 FONT = "STSong-Light"
 
@@ -36,8 +36,6 @@ def _escape(text: str) -> str:
 def _table(block: Block, styles, width: float):
     from reportlab.lib import colors
     from reportlab.platypus import LongTable, Paragraph
-
-    from .office import grid
 
     placed = grid(block.rows or [])
     nrows = max(r + rs for r, _, rs, _, _ in placed)

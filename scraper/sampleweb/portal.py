@@ -15,10 +15,11 @@ import html
 import re
 
 from .model import Site, listing_urls
+from .pages import foot, head, meta
 
 E = html.escape
 
-#: static portal paths of every site (the home page is "/", served by pages.site_index)
+#: static portal paths of every site (the home page is "/", served by portal.home)
 ZWGK = "/zwgk/index.html"
 DEPTS = "/zwgk/bm/index.html"
 COLLECTION = "/zwgk/ndbghz/index.html"
@@ -41,7 +42,6 @@ def _dept_code(site: Site, col) -> str:
 
 
 def _page(site: Site, title: str, body: str) -> str:
-    from .pages import foot, head, meta
     return head(site, f"{title}_{site.name}", meta(site, title)) + body + foot(site)
 
 

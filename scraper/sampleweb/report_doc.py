@@ -276,3 +276,20 @@ def plain_lines(blocks: list[Block]) -> list[str]:
         else:
             out.append(b.text)
     return out
+
+
+def grid(rows: list[list[Cell]]) -> list[tuple[int, int, int, int, str]]:
+    """Place cells with rowspan/colspan on a grid: (row, col, rowspan, colspan, text)."""
+    taken: set[tuple[int, int]] = set()
+    out = []
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in taken:
+                c += 1
+            out.append((r, c, rs, cs, (text or "").replace("<br>", "")))
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken.add((r + dr, c + dc))
+            c += cs
+    return out

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from . import pages as P
 from .model import AS_OF, listing_urls
 from .office import CONTENT_TYPES
+from .pages import api_pages
 
 if TYPE_CHECKING:
     from .web import SampleWeb
@@ -15,7 +16,6 @@ NIGHT_SITES = 5  # only the fixed-plan sites change between nights
 
 
 def build_truth(web: SampleWeb) -> dict:
-    from .web import api_pages
     t: dict = {"seed": web.seed, "scale": web.scale, "night": web.night, "as_of": AS_OF, "sites": [],
                "listing_pages": [], "reports": [], "attachments": [], "non_reports": [], "redirect_stubs": [],
                "disallowed": [], "offsite": [], "errors": [], "anomalies": [], "changed": {}}
@@ -52,7 +52,6 @@ def build_truth(web: SampleWeb) -> dict:
 
 
 def _resources(web: SampleWeb, idx: int, night: int) -> dict[str, bytes]:
-    from .web import api_pages
     site = web.site(idx, night)
     out = {}
     for path, route in web.routes(idx, night).items():

@@ -13,7 +13,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from . import pages as P
 from . import portal
@@ -137,7 +137,7 @@ class SampleWeb:
         ct = HTML_CT[st]
         lm = None
         if kind == "index":
-            text = P.site_index(site)
+            text = portal.home(site)
         elif kind == "robots":
             dis = "".join(f"Disallow: {p}\n" for p in robots_disallow(site))
             return _resp(site, b"User-agent: *\n" + dis.encode() + b"\n", "text/plain", None)
@@ -287,27 +287,6 @@ def _routes(seed: int, idx: int, night: int, scans: int = 0) -> dict[str, tuple]
         if kind == "redirect_loop":
             r[P.path_of(url).replace("/a.html", "/b.html")] = ("error", kind)
     return r
-
-
-def api_pages(site: Site) -> list[dict]:
-    """Listing pages beyond the static first page (Hanweb dataproxy, JSON API), as POST requests."""
-    out = []
-    for col in site.columns:
-        if site.style == "hanweb":
-            per = PAGE_SIZE["hanweb"]
-            for start in range(per + 1, len(col.items) + 1, per):
-                qs = f"startrecord={start}&endrecord={start + per - 1}&perpage={per}"
-                out.append({"site": site.id, "method": "POST",
-                            "url": f"{site.base}/module/web/jpage/dataproxy.jsp?{qs}",
-                            "body": urlencode(P.hanweb_params(site, col)),
-                            "get_url": f"{site.base}/module/web/jpage/dataproxy.jsp?{qs}&{urlencode(P.hanweb_params(site, col))}"})
-        elif site.style == "jsonapi":
-            size = PAGE_SIZE["jsonapi"]
-            for page in range(2, col.n_pages("jsonapi") + 1):
-                body = {"channelid": P.channel_id(col), "page": page, "size": size}
-                out.append({"site": site.id, "method": "POST", "url": f"{site.base}/api/list", "body": urlencode(body),
-                            "get_url": f"{site.base}/api/list?{urlencode(body)}"})
-    return out
 
 
 __all__ = ["SampleWeb", "Response", "AS_OF"]

@@ -10,23 +10,17 @@ from urllib.parse import urljoin
 
 import scrapy
 from parsel import Selector
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import FormRequest, Request
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from pipeline.titles import is_report_title
 from scraper import navigation as nav
-from scraper import urlguard
+from scraper import settings, urlguard
 from scraper.context import CrawlContext
-
-try:
-    from pipeline.titles import is_report_title
-except ImportError:  # pragma: no cover - the title rules land with the extraction package
-    _TITLE = re.compile(r"\d{4}\s*年度?.*?(?:政府|政务)?信息公开.*?(?:年度)?(?:工作)?(?:年度)?报告")
-
-    def is_report_title(title: str) -> bool:
-        return bool(_TITLE.search(title or ""))
-
 
 #: Scrapy's download exceptions (named, so older and newer Scrapy versions map alike)
 _ERROR_KINDS = {"DownloadTimeoutError": "timeout", "DownloadConnectionRefusedError": "connection",
@@ -84,9 +78,7 @@ class ReportsSpider(scrapy.Spider):
     @property
     def max_listing_pages(self) -> int:
         crawler = getattr(self, "crawler", None)
-        if crawler is None:  # a spider made only to list start requests (scraper/distributed.py seed)
-            from scraper import settings
-
+        if crawler is None:  # a spider made only to list start requests (archive/worker.py seed)
             return settings.GONGKAI_MAX_LISTING_PAGES
         return crawler.settings.getint("GONGKAI_MAX_LISTING_PAGES")
 
@@ -100,34 +92,16 @@ class ReportsSpider(scrapy.Spider):
         return spider
 
     def _open_own_run(self, crawler, kwargs) -> None:
-        from dataclasses import replace
-
-        from scrapy import signals
-
-        from archive.config import resolve_paths
-        from archive.lock import CrawlLock
-        from archive.nightly import open_run
-        from scraper.registry import load_registry
-
-        registry = load_registry(kwargs["sites"])
-        if kwargs.get("proxy"):
-            registry = replace(registry, proxy=kwargs["proxy"])
-        paths = resolve_paths(kwargs.get("db"), kwargs.get("archive"))
-        self._lock = CrawlLock(paths.lock_file)
-        self._lock.acquire()
-        only = [s for s in (kwargs.get("only") or "").split(",") if s]
-        self.context = open_run(paths, registry, only)
+        """The run is opened by the function GONGKAI_RUN_OPENER names (the archive's; wired by dotted
+        path so the crawler never imports the archive): it returns the context and a closer."""
+        opener = load_object(crawler.settings.get("GONGKAI_RUN_OPENER"))
+        self.context, self._close_run = opener(kwargs)
         self._owns_run = True
         crawler.signals.connect(self._close_own_run, signal=signals.spider_closed)
 
     def _close_own_run(self, spider=None, reason=None) -> None:
-        from archive.nightly import close_run
-
-        try:
-            summary = close_run(self.context)
-            self.logger.info("run %s finished: %s", self.context.run_id, summary.get("totals"))
-        finally:
-            self._lock.release()
+        summary = self._close_run()
+        self.logger.info("run %s finished: %s", self.context.run_id, summary.get("totals"))
 
     # -- requests --------------------------------------------------------------------------------
     def _refused(self, url: str, site_id: str, referrer: str | None, method: str = "GET") -> bool:

@@ -417,11 +417,11 @@ def worker_settings(registry, redis_url: str, keys: dist.RunKeys, config: dict):
     share = max(1, int(config.get("share") or 1))
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
     middlewares.update({"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-                        "scraper.distributed.SharedRobotsTxtMiddleware": 100})
+                        "archive.worker.SharedRobotsTxtMiddleware": 100})
     settings.setdict({
-        "SCHEDULER": "scraper.distributed.LeasedScheduler",
-        "SCHEDULER_QUEUE_CLASS": "scraper.distributed.LeasedQueue",
-        "DUPEFILTER_CLASS": "scraper.distributed.RunDupeFilter",
+        "SCHEDULER": "archive.worker.LeasedScheduler",
+        "SCHEDULER_QUEUE_CLASS": "archive.worker.LeasedQueue",
+        "DUPEFILTER_CLASS": "archive.worker.RunDupeFilter",
         "SCHEDULER_QUEUE_KEY": keys.requests,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "SCHEDULER_PERSIST": True,

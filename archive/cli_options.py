@@ -1,0 +1,16 @@
+"""The options every command shares: where the archive is (--db, --archive; archive/config.py resolves them)."""
+
+from __future__ import annotations
+
+import click
+
+from archive.config import resolve_paths
+
+db_option = click.option("--db", "db", envvar="GONGKAI_DB", default=None, metavar="PATH",
+                         help="SQLite archive (default gongkai.db, env GONGKAI_DB).")
+archive_option = click.option("--archive", "archive_dir", envvar="GONGKAI_ARCHIVE", default=None, metavar="DIR",
+                              help="Raw captures folder (default archive/ beside the db, env GONGKAI_ARCHIVE).")
+
+
+def paths_from(db: str | None, archive_dir: str | None):
+    return resolve_paths(db, archive_dir)
