@@ -56,6 +56,6 @@ DOWNLOADER_MIDDLEWARES = {
     "scraper.middlewares.HostGuardMiddleware": 50,
     # the sample web (and any site behind a proxy) is reached through the registry's proxy
     "scraper.middlewares.RegistryProxyMiddleware": 90,
-    # last before the network: capture raw bytes, before decompression and redirects
-    "scraper.middlewares.CaptureMiddleware": 950,
+    # last before the network: the archive's capture of raw bytes, before decompression and redirects
+    "archive.capture.CaptureMiddleware": 950,
 }

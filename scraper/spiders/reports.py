@@ -1,7 +1,7 @@
 """The generic report spider: from each registry site's start URLs, follow the listing's pagination
 (in the site's CMS style) to its last page, take the links whose titles are report titles, follow
 redirect stubs, and download the reports' attachments. Navigation only: captures are archived by
-CaptureMiddleware and parsed later by the pipeline."""
+archive.capture.CaptureMiddleware and parsed later by the pipeline."""
 
 from __future__ import annotations
 
