@@ -10,16 +10,15 @@ from pathlib import Path
 import click
 
 from archive.cli_options import archive_option, db_option, paths_from
+from archive.config import sites_path
 from archive.errors import GongkaiError
 from archive.lock import CrawlLock, LockBusy
 from archive.runreport import print_report, print_summary, summary_json
 from scraper.registry import RegistryError, load_registry
 
-DEFAULT_SITES = "sites.toml"
-
 
 def _registry(path: str | None):
-    path = path or os.environ.get("GONGKAI_SITES") or DEFAULT_SITES
+    path = sites_path(path)
     try:
         return load_registry(path)
     except RegistryError as exc:

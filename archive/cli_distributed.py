@@ -8,11 +8,10 @@ import sys
 
 import click
 
-from archive.cli_options import archive_option, db_option, paths_from
+from archive.cli_options import archive_option, db_option, paths_from, redis_url_option
 from archive.errors import GongkaiError
 
-redis_option = click.option("--redis", "redis_url", envvar="GONGKAI_REDIS", required=True, metavar="URL",
-                            help="Redis of the run, redis://HOST:PORT/DB (env GONGKAI_REDIS).")
+redis_option = redis_url_option(required=True)
 
 
 def _needs_redis():

@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from archive.cli_options import db_option, paths_from
+from archive.config import sites_path
 from archive.errors import GongkaiError
-
-DEFAULT_SITES = "sites.toml"
 
 
 @click.command("schedule")
@@ -34,7 +33,7 @@ def schedule_command(at, mode, install, uninstall, sites_file, log_file, db):
         if uninstall:
             _uninstall(mode)
             return
-        sites = Path(sites_file or os.environ.get("GONGKAI_SITES") or DEFAULT_SITES)
+        sites = sites_path(sites_file)
         job = sch.make_job(at, sites, paths_from(db, None).db, log_file)
         if not job.sites.is_file():
             if install:

@@ -14,3 +14,9 @@ archive_option = click.option("--archive", "archive_dir", envvar="GONGKAI_ARCHIV
 
 def paths_from(db: str | None, archive_dir: str | None):
     return resolve_paths(db, archive_dir)
+
+
+def redis_url_option(required: bool, help: str = "Redis of the run, redis://HOST:PORT/DB (env GONGKAI_REDIS)."):
+    """--redis (env GONGKAI_REDIS): the frontier of a crawl spread over several machines."""
+    return click.option("--redis", "redis_url", envvar="GONGKAI_REDIS", required=required, default=None,
+                        metavar="URL", help=help)

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from archive.config import Paths, resolve_paths
+from archive.config import Paths, resolve_paths, scrapy_settings
 from archive.extracting import extract_pending
 from archive.lock import CrawlLock
 from archive.runreport import run_summary
@@ -23,25 +23,6 @@ class RunResult:
     resumed: bool
     status: str
     summary: dict = field(default_factory=dict)
-
-
-def scrapy_settings(registry: Registry, overrides: dict | None = None):
-    """Scrapy settings from scraper/settings.py, adjusted by the registry's [crawl] table."""
-    from scrapy.settings import Settings
-
-    settings = Settings()
-    settings.setmodule("scraper.settings", priority="project")
-    crawl = registry.extra.get("crawl", {})
-    mapping = {"download_delay": "DOWNLOAD_DELAY", "concurrency_per_domain": "CONCURRENT_REQUESTS_PER_DOMAIN",
-               "concurrency": "CONCURRENT_REQUESTS", "autothrottle": "AUTOTHROTTLE_ENABLED",
-               "timeout": "DOWNLOAD_TIMEOUT", "retry_times": "RETRY_TIMES", "max_size": "DOWNLOAD_MAXSIZE",
-               "max_listing_pages": "GONGKAI_MAX_LISTING_PAGES", "max_site_requests": "GONGKAI_MAX_SITE_REQUESTS"}
-    for key, value in crawl.items():
-        if key in mapping:
-            settings.set(mapping[key], value, priority="cmdline")
-    for key, value in (overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
-    return settings
 
 
 class _Progress:

@@ -40,7 +40,7 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
 from archive import distributed as dist
-from archive.config import Paths
+from archive.config import Paths, scrapy_settings
 from archive.store import Archive, Done, PageState
 from archive.warc import WarcStore
 from scraper.context import CrawlContext
@@ -411,8 +411,6 @@ class WorkerSpider(ReportsSpider):
 
 def worker_settings(registry, redis_url: str, keys: dist.RunKeys, config: dict):
     """The single-process settings plus scrapy-redis, and this worker's share of the per-site budget."""
-    from archive.nightly import scrapy_settings
-
     settings = scrapy_settings(registry, config.get("settings"))
     share = max(1, int(config.get("share") or 1))
     middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))

@@ -223,7 +223,7 @@ def test_the_guard_passes_http_on_registry_hosts(url):
 
 
 def test_scrapy_cannot_download_anything_but_http():
-    from archive.nightly import scrapy_settings
+    from archive.config import scrapy_settings
     from scraper.registry import parse_registry
 
     settings = scrapy_settings(parse_registry('[[sites]]\nid = "a"\nname = "a"\nstart_urls = ["http://a.test/"]\n'))
