@@ -1,5 +1,6 @@
-"""Configuration in one place: where the archive is (db, WARC folder), which registry, and the Scrapy settings of a crawl (scraper/settings.py adjusted by the registry's `[crawl]` table). Each value
-resolves the same way everywhere: the command-line flag, else the environment, else the default."""
+"""Configuration in one place: where the archive is (db, WARC folder), which registry, and the Scrapy
+settings of a crawl (scraper/settings.py adjusted by the registry's `[crawl]` table). Each value resolves
+the same way everywhere: the command-line flag, else the environment, else the default."""
 
 from __future__ import annotations
 
