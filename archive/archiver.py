@@ -20,9 +20,12 @@ from pathlib import Path
 
 from archive import distributed as dist
 from archive.config import Paths
+from archive.errors import GongkaiError
 from archive.lock import CrawlLock
 from archive.nightly import close_run
 from archive.store import Archive, PageState, now_iso
+from archive.worker import load_run_registry, seed
+from scraper.context import CrawlContext
 from scraper.registry import Registry
 
 BATCHES = "distributed_batches"
@@ -98,8 +101,6 @@ class IndexingArchive(Archive):
 
 def open_distributed_run(paths: Paths, registry: Registry, only: list[str] | None = None):
     """archive/nightly.open_run with the indexing archive (resumes an interrupted run likewise)."""
-    from scraper.context import CrawlContext
-
     sites = registry.enabled(tuple(only or ()))
     archive = IndexingArchive(paths)
     archive.upsert_sites(sites)
@@ -180,8 +181,6 @@ def crawl_distributed(paths: Paths, registry: Registry, redis_url: str, only: li
                       settings: dict | None = None, progress=None) -> dict:
     """`gongkai crawl --workers`: under the archive lock, open (or resume) the run, announce and seed it,
     archive what workers capture until nothing is left, then extract, check and summarise (close_run)."""
-    from archive.worker import seed
-
     r = dist.connect(redis_url)
     r.ping()
     with CrawlLock(paths.lock_file):
@@ -199,10 +198,6 @@ def crawl_distributed(paths: Paths, registry: Registry, redis_url: str, only: li
 def archive_announced_run(paths: Paths, redis_url: str, progress=None) -> dict:
     """`gongkai archiver`: take over the announced run (after the crawl process was killed, or to run the
     archiver on another machine than the one that seeded); the db must hold that unfinished run."""
-    from archive.errors import GongkaiError
-    from archive.worker import load_run_registry
-    from scraper.context import CrawlContext
-
     r = dist.connect(redis_url)
     found = dist.current_run(r)
     if found is None or dist.run_state(r, found[0]) != "crawling":

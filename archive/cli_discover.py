@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import click
 
 from archive.errors import GongkaiError
+from scraper.proposals import merge, proposals, set_verified
+from scraper.registry import RegistryError, load_registry
 
 
 def _print_findings(spider, stats: dict, props, notes, out) -> None:
@@ -80,8 +82,7 @@ def _as_json(spider, stats, props, notes) -> dict:
 @click.option("--json", "as_json", is_flag=True, help="Print what was found as JSON.")
 def discover(urls, out, proxy, max_pages, max_depth, max_seconds, delay, as_json):
     """Find the annual-report columns of the sites at URLS and propose registry entries (verified = false)."""
-    from scraper.proposals import merge, proposals
-    from scraper.spiders.discover import run_discovery
+    from scraper.spiders.discover import run_discovery  # lazy: Scrapy loads for this command only
 
     for u in urls:
         if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).netloc:
@@ -123,9 +124,7 @@ def registry():
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 def registry_check(site_ids, sites_file, verify, delay, as_json):
     """Fetch each entry's listings: pages, reports, years, the style that pages them; exit 1 if one fails."""
-    from scraper.proposals import set_verified
-    from scraper.registry import RegistryError, load_registry
-    from scraper.spiders.discover import run_discovery
+    from scraper.spiders.discover import run_discovery  # lazy: Scrapy loads for this command only
 
     try:
         reg = load_registry(sites_file)

@@ -9,7 +9,10 @@ import sys
 import click
 
 from archive.cli_options import archive_option, db_option, paths_from, redis_url_option
+from archive.distributed import distributed_status
 from archive.errors import GongkaiError
+from archive.lock import LockBusy
+from archive.runreport import print_summary, summary_json
 
 redis_option = redis_url_option(required=True)
 
@@ -31,7 +34,7 @@ def _redis_errors():
 def crawl_with_workers(paths, registry, redis_url: str, only: list[str], share: int, lease_seconds: float,
                        progress: bool) -> dict:
     """The body of `gongkai crawl --workers URL` (called from cli_crawl)."""
-    from archive.archiver import crawl_distributed
+    from archive.archiver import crawl_distributed  # lazy: Scrapy and redis load for this command only
 
     _needs_redis()
     tick = _ticker(progress)
@@ -66,7 +69,7 @@ def _ticker(enabled: bool):
               help="How long to wait for a run to be announced.")
 def worker_command(redis_url, archive_dir, wait_seconds):
     """Crawl from the shared frontier of the announced run until it ends (run any number, anywhere)."""
-    from archive.worker import run_worker
+    from archive.worker import run_worker  # lazy: Scrapy and redis load for this command only
 
     _needs_redis()
     try:
@@ -85,9 +88,7 @@ def worker_command(redis_url, archive_dir, wait_seconds):
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 def archiver_command(redis_url, db, archive_dir, as_json):
     """Take over archiving the announced run (after `gongkai crawl --workers` died): the one SQLite writer."""
-    from archive.archiver import archive_announced_run
-    from archive.lock import LockBusy
-    from archive.runreport import print_summary, summary_json
+    from archive.archiver import archive_announced_run  # lazy: Scrapy and redis load for this command only
 
     _needs_redis()
     try:
@@ -104,8 +105,6 @@ def archiver_command(redis_url, db, archive_dir, as_json):
 @click.option("--json", "as_json", is_flag=True)
 def workers_command(redis_url, as_json):
     """Live workers, frontier size and throughput of the announced run."""
-    from archive.distributed import distributed_status
-
     _needs_redis()
     try:
         status = distributed_status(redis_url)

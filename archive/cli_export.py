@@ -10,6 +10,7 @@ import click
 
 from archive.cli_options import db_option, paths_from
 from archive.errors import GongkaiError
+from archive.export import ExportError, export
 
 
 @click.command("export")
@@ -20,8 +21,7 @@ from archive.errors import GongkaiError
 @db_option
 def export_command(fmt, out, chinese_headers, db):
     """One row per publisher and year (annual_reports), one column per metric key."""
-    from archive.export import ExportError, export
-    from archive.schema import connect
+    from archive.schema import connect  # lazy: sqlite-utils loads for this command only
 
     paths = paths_from(db, None)
     if not paths.db.is_file():

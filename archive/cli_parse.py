@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import click
 
 from archive.errors import GongkaiError
+from pipeline.checks import run_report_rules
 from pipeline.limits import LIMITS
 from scraper import urlguard
 from scraper.settings import USER_AGENT
@@ -114,11 +115,7 @@ def fetch(url: str, timeout: float = 30.0, max_bytes: int = LIMITS.max_bytes) ->
 
 
 def report_flags(ex: Any) -> list[dict[str, Any]]:
-    """Within-report findings from pipeline.checks, or [] while that module is not there."""
-    try:
-        from pipeline.checks import run_report_rules
-    except ImportError:
-        return []
+    """Within-report findings from pipeline.checks."""
     out = []
     for f in run_report_rules(ex):
         out.append(f.to_json() if hasattr(f, "to_json") else dict(f))
@@ -151,7 +148,7 @@ def summary_lines(data: dict[str, Any]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the extraction as one JSON object (spec/cli.md).")
 def parse_command(path_or_url: str, as_json: bool) -> None:
     """Extract one saved page or document (file path or http(s) URL) without an archive."""
-    from archive.extracting import extract_document
+    from archive.extracting import extract_document  # lazy: sqlite-utils loads for this command only
 
     body, url, content_type = read_input(path_or_url)
     ex = extract_document(body, url, content_type)  # in a worker capped like the archive's extraction

@@ -13,7 +13,7 @@ from archive.cli_options import archive_option, db_option, paths_from
 from archive.errors import GongkaiError
 
 if TYPE_CHECKING:
-    from archive.web.auth import Secret
+    from archive.web.auth import Secret  # lazy: Datasette loads for this command only
 
 PASSWORD_ENV = "GONGKAI_REVIEW_PASSWORD"
 
@@ -21,7 +21,7 @@ PASSWORD_ENV = "GONGKAI_REVIEW_PASSWORD"
 def _read_password(password_file: str | None) -> Secret | None:
     """The review password (a Secret: never printed): --password-file wins over the environment;
     None = reviewing off."""
-    from archive.web.auth import Secret
+    from archive.web.auth import Secret  # lazy: Datasette loads for this command only
 
     if password_file:
         try:
@@ -56,8 +56,8 @@ def serve(port: int, host: str, password_file: str | None, db: str | None, archi
     """The archive in a browser: SQL, facets, CSV/JSON, search, and the review queue at /-/gongkai."""
     import uvicorn
 
-    from archive.opendb import require_archive
-    from archive.serve import ensure_archive, make_datasette
+    from archive.opendb import require_archive  # lazy: sqlite-utils loads for this command only
+    from archive.serve import ensure_archive, make_datasette  # lazy: Datasette loads for this command only
 
     paths = paths_from(db, archive_dir)
     require_archive(paths.db)

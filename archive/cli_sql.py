@@ -126,7 +126,7 @@ def sql_command(query, as_json, as_csv, time_limit, max_rows, vertical, db):
     changes and extensions are refused. Exit 2 with one line for an SQL error, a refused statement,
     or a query stopped at --time-limit.
     """
-    from archive.opendb import open_readonly
+    from archive.opendb import open_readonly  # lazy: sqlite-utils loads for this command only
 
     dbh = open_readonly(paths_from(db, None).db)
     box = Sandbox(dbh.conn, time_limit=time_limit)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
+from archive import flags
 from archive.config import resolve_paths
+from archive.nightly import crawl_sites
+from archive.runreport import print_summary
+from archive.schema import connect
+from scraper.registry import parse_registry
+from scraper.sampleweb import SampleWeb, serve_in_thread
 
 #: the sample web answers at loopback speed: no need for the politeness delays of real sites
 FAST_LOCAL = {"LOG_LEVEL": "CRITICAL", "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
@@ -27,11 +33,6 @@ TRY_NEXT_SQL: list[str] = [
 
 
 def run_demo(workdir: Path, seed: int = 1, scale: int = 1, fresh: bool = True) -> dict:
-    from archive.nightly import crawl_sites
-    from archive.runreport import print_summary
-    from scraper.registry import parse_registry
-    from scraper.sampleweb import SampleWeb, serve_in_thread
-
     workdir = workdir.absolute()
     aside, decisions = None, []
     if fresh and workdir.exists():
@@ -115,9 +116,6 @@ def set_aside(workdir: Path) -> tuple[Path | None, list[dict]]:
 def carry_decisions(db: Path, decisions: list[dict]) -> int:
     """Re-apply decisions to the new archive's flags of the same identity whose evidence is unchanged
     (a decision about other values would not be the reviewer's); returns how many were kept."""
-    from archive import flags
-    from archive.schema import connect
-
     if not decisions:
         return 0
     dbh = connect(db)

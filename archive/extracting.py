@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from archive import summary
+from archive.guarded import guarded_map, workers_default
 from archive.ocrscan import report_images, stored_attachment
 from archive.opendb import transaction
 from archive.store import now_iso
 from archive.warc import read_record
+from pipeline.extract import extract
 from pipeline.extract.model import FIELD_NAMES, Extraction, Provenance
 from pipeline.limits import LIMITS, LimitExceeded
 
@@ -114,8 +116,6 @@ def extract_page(warc_dir, page: dict, images: list[bytes] | None = None) -> Ext
         body = decode_content(rec.headers, rec.body)
     except LimitExceeded as exc:
         return failed_extraction(page, str(exc))
-    from pipeline.extract import extract
-
     try:
         return extract(body, page["url"], _content_type(rec.headers), images=images)
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
@@ -125,8 +125,6 @@ def extract_page(warc_dir, page: dict, images: list[bytes] | None = None) -> Ext
 def extract_document(body: bytes, url: str = "", content_type: str | None = None) -> Extraction:
     """extract() of one document in a capped worker (`gongkai parse`): the same memory and time caps as
     the archive's extraction, whatever the file."""
-    from archive.guarded import guarded_map
-
     page = {"url": url}
     if len(body) > LIMITS.max_bytes:
         return failed_extraction(page, str(LimitExceeded("bytes of a document", LIMITS.max_bytes)))
@@ -135,8 +133,6 @@ def extract_document(body: bytes, url: str = "", content_type: str | None = None
 
 
 def _extract_one(body: bytes, url: str, content_type: str | None) -> Extraction:
-    from pipeline.extract import extract
-
     return extract(body, url, content_type)
 
 
@@ -276,8 +272,6 @@ def extract_all(warc_dir, pages: list[dict], workers: int | None = None, db: sql
     """extract_page over `pages` in capped worker processes, results in order; a document that kills or
     outlasts its worker comes back as a failed Extraction with the reason. With `db`, an image-only page's
     archived images are read here (the writer's side) and handed to its worker for OCR."""
-    from archive.guarded import guarded_map, workers_default
-
     if not pages:
         return iter(())
     n = max(1, min(workers or workers_default(), len(pages)))

@@ -9,12 +9,15 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from archive.checking import run_checks
 from archive.config import Paths, resolve_paths, scrapy_settings
 from archive.extracting import extract_pending
 from archive.lock import CrawlLock
 from archive.runreport import run_summary
 from archive.store import Archive, now_iso
+from scraper.context import CrawlContext
 from scraper.registry import Registry, load_registry
+from scraper.spiders.reports import ReportsSpider
 
 
 @dataclass
@@ -52,8 +55,6 @@ class _Progress:
 
 def open_run(paths: Paths, registry: Registry, only: list[str] | None = None):
     """Open the archive and a run (resuming an interrupted one): the context the spider works in."""
-    from scraper.context import CrawlContext
-
     sites = registry.enabled(tuple(only or ()))
     archive = Archive(paths)
     archive.upsert_sites(sites)
@@ -113,7 +114,6 @@ def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None,
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from scraper.spiders.reports import ReportsSpider
 
     with CrawlLock(paths.lock_file):
         ctx = open_run(paths, registry, only)
@@ -131,11 +131,7 @@ def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None,
 
 def run_checks_if_available(db, registry: Registry, paths: Paths, as_of: date | None = None,
                             run_id: int | None = None) -> dict | None:
-    """Run the rules over the archive (pipeline/checks + archive/flags), when they are installed."""
-    try:
-        from archive.checking import run_checks
-    except ImportError:
-        return None
+    """Run the rules over the archive (pipeline/checks + archive/flags) for the publishers this run changed."""
     return run_checks(db, registry.path, as_of or date.today(), run_id=run_id, changed_in_run=True)
 
 

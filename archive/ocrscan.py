@@ -16,6 +16,9 @@ from pathlib import Path
 import sqlite_utils
 
 from archive.warc import read_record
+from pipeline.extract.model import Extraction, Provenance
+from pipeline.extract.ocr import DEFAULT_DPI
+from pipeline.extract.ocrcells import parse_where
 from pipeline.limits import LIMITS
 
 #: images of one report page handed to OCR (the spider archives at most 50)
@@ -58,8 +61,6 @@ def report_images(db: sqlite_utils.Database, warc_dir: Path, page: dict) -> list
 def crop_png(db: sqlite_utils.Database, warc_dir: Path, report_id: int, key: str) -> bytes | None:
     """PNG of the box an OCR value was read from, cut from its archived capture; None when the value is
     not an OCR value traced to a box, or the capture is gone."""
-    from pipeline.extract.ocrcells import parse_where
-
     metric = next(db.query("SELECT where_ FROM metrics WHERE report_id = ? AND key = ?", [report_id, key]), None)
     report = next(db.query("SELECT page_id, url FROM reports WHERE id = ?", [report_id]), None)
     cell = parse_where(metric and metric["where_"])
@@ -94,7 +95,6 @@ def crop_png(db: sqlite_utils.Database, warc_dir: Path, report_id: int, key: str
 def _pdf_page(body: bytes, index: int):
     import pypdfium2 as pdfium
 
-    from pipeline.extract.ocr import DEFAULT_DPI
 
     pdf = pdfium.PdfDocument(body)
     try:
@@ -122,8 +122,6 @@ def stored_attachment(db: sqlite_utils.Database, url: str):
     When a report page changes but its attachment does not, the page is extracted again and takes its
     statistics from the attachment: from what is stored, not by reading the capture again (a scanned
     attachment would be OCR'd again for nothing: a recrawl never OCRs an unchanged capture)."""
-    from pipeline.extract.model import Extraction, Provenance
-
     row = next(db.query("SELECT * FROM reports WHERE url = ? AND role = 'attachment' AND is_current = 1 "
                         "ORDER BY id DESC LIMIT 1", [url]), None) if "reports" in db.table_names() else None
     if row is None:

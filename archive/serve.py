@@ -14,7 +14,9 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from archive.config import Paths
-from archive.web.auth import Secret
+from archive.schema import TABLES, connect, ensure_schema
+from archive.web import errors, plugin
+from archive.web.auth import LoginThrottle, Secret
 from archive.web.metadata import build_metadata
 from archive.web.serveconfig import ServeConfig
 
@@ -38,8 +40,6 @@ def register_plugin() -> None:
     password among them) even when another handler answers; ours calls it for other Datasettes.
     """
     if pm.get_plugin(PLUGIN_NAME) is None:
-        from archive.web import errors, plugin
-
         pm.register(plugin, name=PLUGIN_NAME)
         if pm.get_plugin(errors.DEFAULT_HANDLER) is not None:
             pm.set_blocked(errors.DEFAULT_HANDLER)
@@ -53,7 +53,6 @@ def ensure_archive(paths: Paths) -> None:
     """
     import sqlite3
 
-    from archive.schema import TABLES, connect, ensure_schema
 
     wanted = {*TABLES, "reports_fts", "flags", "flag_events", "annual_choice", "metric_summary"}
     ro = connect(paths.db, readonly=True)
@@ -80,8 +79,6 @@ class GongkaiDatasette(Datasette):
     """Datasette that knows its gongkai config before __init__ builds the app (routes are fixed then)."""
 
     def __init__(self, *args, gongkai_config: ServeConfig, **kwargs) -> None:
-        from archive.web.auth import LoginThrottle
-
         self.gongkai_config = gongkai_config
         self.gongkai_throttle = LoginThrottle()
         super().__init__(*args, **kwargs)

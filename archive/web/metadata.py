@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.reference import REFERENCES
+
 #: table -> (description, {column: description})
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "crawl_runs": ("One row per crawl (the nightly job): when, which sites, what it found.", {
@@ -200,8 +202,6 @@ WHERE (:key = '' OR key = :key) AND (:year = '' OR year = :year) ORDER BY key, y
 
 def build_metadata(db_name: str, title: str = "gongkai 政府信息公开年报档案") -> dict[str, Any]:
     """Datasette metadata for the archive database named `db_name` (its file stem)."""
-    from archive.reference import REFERENCES
-
     tables: dict[str, Any] = {}
     for name, (description, columns) in TABLES.items():
         tables[name] = {"description": description, "columns": columns}

@@ -11,12 +11,11 @@ import sqlite3
 import sqlite_utils
 from datasette import NotFound, Response
 
+from archive.ocrscan import crop_png
 from archive.web.serveconfig import require_config
 
 
 async def ocr_crop(datasette, request) -> Response:
-    from archive.ocrscan import crop_png
-
     cfg = require_config(datasette)
     report_id, key = int(request.url_vars["report_id"]), request.url_vars["key"]
 

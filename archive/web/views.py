@@ -10,6 +10,9 @@ from urllib.parse import quote, urlencode
 
 from datasette import Forbidden, NotFound, Response
 
+from archive import flags
+from archive.schema import connect
+from archive.warc import read_record
 from archive.web.metadata import PUBLISHER_SQL
 from archive.web.ocrcrop import ocr_crop
 from archive.web.serveconfig import ServeConfig, config, require_config  # noqa: F401 - ServeConfig: API
@@ -285,11 +288,7 @@ async def decide(datasette, request) -> Response:
         return Response.text("a note is required: say why", status=400)
     who = str(request.actor.get("id") or "reviewer")
 
-    from archive import flags
-
     def write() -> None:
-        from archive.schema import connect
-
         db = connect(cfg.db_path, busy_ms=DECIDE_WAIT_MS)  # waits for a crawl's writer (BEGIN IMMEDIATE)
         try:
             (flags.confirm if action == "confirm" else flags.dismiss)(db, flag_id, note=note, who=who)
@@ -311,8 +310,6 @@ async def decide(datasette, request) -> Response:
 
 async def capture(datasette, request) -> Response:
     """The archived bytes of one page version with their stored Content-Type (never the live site)."""
-    from archive.warc import read_record
-
     cfg = require_config(datasette)
     page_id = _row_id(request, "page_id")
     rows = await _rows(datasette, "SELECT warc_file, warc_offset, content_type FROM pages WHERE id = ?", [page_id])

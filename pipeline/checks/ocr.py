@@ -42,7 +42,7 @@ def cell_evidence(rec: ReportRecord, key: str) -> dict:
 
 def identity_findings(rec: ReportRecord) -> list[Finding]:
     """The identity rules' findings that involve at least one OCR value."""
-    from pipeline.checks import RULES_BY_ID
+    from pipeline.checks import RULES_BY_ID  # lazy: pipeline.checks imports this module to build its rules
 
     ocr = _ocr_keys(rec)
     if not ocr:

@@ -20,6 +20,7 @@ from pipeline.formats import Column, Row, bare, match, norm, sections, table2, t
 from .document import Cell, Document, Table
 from .labels import parse_number as cell_number
 from .model import Extraction, Provenance
+from .tables import is_t2, read_t2, read_t3
 
 COLUMNS = tuple(c.key for c in table3.COLUMNS)
 OUTCOMES = table4.OUTCOME_KEYS
@@ -68,8 +69,6 @@ def solve_table2(text: str, ex: Extraction, source: str = "text") -> None:
     """Table 二 from the lines of its section when each line keeps its cells apart ("规章  2  3  555"): the
     lines become table rows and are read like printed cells. Table 二 has no identity to cut a glued run
     ("行政规范性文件693665") by, so a line without separators gives nothing."""
-    from .tables import is_t2, read_t2
-
     if "二" in ex.tables:
         return
     head = _T2_HEAD.search(text)
@@ -361,8 +360,6 @@ def solve_table3_lines(text: str, ex: Extraction, source: str = "text") -> None:
     line of their own under their label and places a row printed without a label by the template's order.
     A row is kept only when its 总计 is the sum of its six applicant columns (a line's numbers may still be
     split wrongly); the constraint solver fills what is left."""
-    from .tables import read_t3
-
     start = re.search(_label_re(table3.NEW.label), text)
     if not start:
         return

@@ -9,6 +9,7 @@ import zlib
 
 from .pdfwriter import make_pdf
 from .report_doc import Block, Cell, grid
+from .scans import scan_report
 from .wordbin import doc_text, make_doc
 
 CONTENT_TYPES = {
@@ -40,8 +41,6 @@ def make_attachment(blocks: list[Block], fmt: str) -> bytes:
     if fmt == "xls":
         return _xls(blocks)
     if fmt == "scan":
-        from .scans import scan_report
-
         return scan_report(blocks)
     raise ValueError(fmt)
 

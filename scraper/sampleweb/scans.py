@@ -17,6 +17,10 @@ import time
 from functools import lru_cache
 from pathlib import Path
 
+from .model import Attachment
+from .report_doc import plain_lines
+from .urls import attachment_path
+
 #: the scanner's settings: resolution, feed skew (degrees), blur radius (pixels)
 DPI, SKEW, BLUR = 150, 0.4, 0.4
 #: A4 at DPI, margins and type size (pixels)
@@ -130,8 +134,6 @@ def scan_lines(lines: list[str]) -> bytes:
 
 def scan_report(blocks) -> bytes:
     """The sample report's printed lines (as in its PDF attachment) as a scanned PDF."""
-    from .report_doc import plain_lines
-
     return scan_lines(plain_lines(blocks))
 
 
@@ -139,9 +141,6 @@ def add_scans(site, n: int) -> list:
     """Publish the site's first `n` plain 2021-format reports as a scan only: the page says 全文详见附件 and
     links a scanned PDF of the printed report (statistics in the attachment, as ATTACH-ONLY reports have
     them). Reports planted with an anomaly are left alone, so the scan adds no flag of its own."""
-    from .model import Attachment
-    from .urls import attachment_path
-
     planted = {a.get("report_url") for a in site.anomalies}
     chosen = [r for r in site.reports if r.kind == "report" and r.fmt == "2021" and r.stats_in == "page"
               and not r.attachments and not r.blanks and r.url not in planted

@@ -17,9 +17,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import pages as P
 from . import portal
-from .model import AS_OF, Report, Site, build_site, listing_urls, robots_disallow
+from .model import AS_OF, Item, Report, Site, build_site, listing_urls, robots_disallow, site_identity
 from .office import CONTENT_TYPES, make_attachment, make_png
+from .registry import registry_toml
 from .report_doc import build_doc
+from .scans import add_scans, scans_available
+from .truth import build_truth
 from .urls import PAGE_SIZE, attachment_path
 
 HTML_CT = {"trs": "text/html; charset=UTF-8", "hanweb": "text/html;charset=UTF-8", "jsonapi": "text/html; charset=utf-8",
@@ -39,8 +42,6 @@ class Response:
 def _site(seed: int, idx: int, night: int, scans: int = 0) -> Site:
     site = build_site(seed, idx, night)
     if scans:
-        from .scans import add_scans
-
         add_scans(site, scans)
     return site
 
@@ -63,14 +64,11 @@ class SampleWeb:
                  scans: int = 0) -> None:
         """`scans`: how many of site 0's reports are published as a scanned PDF instead (scraper/sampleweb/scans.py;
         OCR costs seconds a page, so the default web has none and `gongkai demo` asks for one)."""
-        from .scans import scans_available
-
         self.seed, self.scale, self.night, self.slow_seconds = seed, scale, night, slow_seconds
         self.scans = scans if scans_available() else 0
         self.n_sites = 5 if scale == 1 else scale
         self.hosts = {}
         for i in range(self.n_sites):
-            from .model import site_identity
             self.hosts[f"www.{site_identity(i)[1]}.gov.test"] = i
         self._cache: OrderedDict[tuple, Response] = OrderedDict()
 
@@ -215,11 +213,9 @@ class SampleWeb:
 
     # ---------------------------------------------------------------- truth and registry
     def truth(self) -> dict:
-        from .truth import build_truth
         return build_truth(self)
 
     def registry_toml(self, proxy_url: str | None = None) -> str:
-        from .registry import registry_toml
         return registry_toml(self, proxy_url)
 
     def get_bytes(self, url: str, night: int | None = None) -> tuple[int, bytes]:
@@ -252,7 +248,6 @@ def _resp(site: Site, data: bytes, ct: str, lm: str | None) -> Response:
 
 
 def _fake_item(site: Site, path: str):
-    from .model import Item
     it = next((i for c in site.columns for i in c.items if P.path_of(i.url) == path), None)
     return it or Item("政务公开工作动态", site.base + path, "2021-06-01", "non_report")
 
