@@ -24,9 +24,15 @@ if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
     pytest.skip("needs Debian's chromium and chromium-driver (/usr/bin/chromium, chromedriver): "
                 "apt-get install chromium chromium-driver (.ci/run does this)", allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium not installed: pip install -e '.[dev]'")
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+#: a wait that polls across a navigation: while the old page unloads, chromedriver may answer "node does not
+#: belong to the document" (a plain WebDriverException) for the element the condition looks up; a real
+#: failure still ends as a TimeoutException
+_ACROSS_NAVIGATION = (StaleElementReferenceException, WebDriverException)
 
 
 def free_port() -> int:
@@ -100,7 +106,7 @@ def queue_flags(driver) -> list[str]:
 
 
 def test_review_a_flag_in_the_browser(server, browser, tmp_path):
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=_ACROSS_NAVIGATION)
     browser.get(server + "/-/gongkai")
     assert sorted(queue_flags(browser)) == ["1", "2", "3"]
     assert browser.find_elements(By.CSS_SELECTOR, "svg.gk-chart")
@@ -147,7 +153,7 @@ def test_home_page_and_the_evidence_of_missing_late_and_t3_flags(sample_server, 
     (login link, then the form once logged in) beside them in the top row, not under the report's values."""
     from datetime import date
 
-    wait = WebDriverWait(browser, 15)
+    wait = WebDriverWait(browser, 15, ignored_exceptions=_ACROSS_NAVIGATION)
     truth = sample_crawl["truth1"]
     flags = [f for f in sample_crawl["flags_night1"] if f["status"] == "open"]
     browser.get(sample_server + "/")
