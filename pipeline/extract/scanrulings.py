@@ -1,0 +1,223 @@
+"""Ruled tables in a page image: the cell grid a scan's table lines draw, for the printed-PDF table builder.
+
+A scan has no text layer and no vector rulings, only pixels; but the report's tables are printed ruled, and
+their lines are what tells a merged label cell (三、本年度办理结果 over ten rows, 法人或其他组织 over five
+columns) from a row of numbers. Words placed by position alone lose that, so this module finds the lines
+themselves: long thin runs of dark pixels, horizontal and vertical (the page deskewed first by the angle the
+OCR measured, so the words and the lines share one frame). Lines that cross make a table; their positions are
+the grid, and each slot of the grid joins its neighbour where the line between them is not drawn, which
+gives the merged cells. Each OCR word goes to the cell its centre lies in (pdf.cell_text), and the cells go to
+the same builder as a printed PDF's (pdf.ruled_tables: joined across page breaks, spans, layout rows cut).
+A table cut by a page break has no line on its cut side: the ends of its vertical lines near the page's top
+or bottom stand in for it there, marked as not ruled, so the builder mends a cell cut in two.
+
+API:
+    find_lines(gray, scale) -> (horizontals, verticals)      (pixel coordinates of the given image)
+    cell_boxes(horizontals, verticals, height, scale) -> list of tables, each a list of
+        (x0, top, x1, bottom, top ruled, bottom ruled) in pixels
+    page_frags(image, angle, scale, page, words) -> list[Frag]   (points, as the words are)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.extract.layout import Word
+from pipeline.extract.pdf import Frag, cell_text, without_containers
+
+#: a pixel darker than this (0-255 grey) may be part of a line
+DARK = 160
+#: the shortest run that is a line, in points (longer than a printed character, shorter than a table cell)
+MIN_LINE_PT = 15.0
+#: a line thicker than this (points) is a filled block or a picture, not a ruling
+MAX_THICK_PT = 4.0
+#: gaps in a line (blur, a faint print) up to this many pixels are bridged
+_GAP_PX = 2
+#: positions of lines this close (points) are one grid line (rows and columns are wider than this)
+_SNAP_PT = 4.0
+#: a grid slot's side is drawn when lines cover this share of it
+_COVER = 0.6
+#: vertical lines ending within this share of the page height from its top/bottom may be cut by the break
+_EDGE_BAND = 0.2
+
+
+@dataclass
+class Line:
+    """One ruling in pixels: `at` is its y (horizontal) or x (vertical), [lo, hi] its extent along itself."""
+
+    at: float
+    lo: float
+    hi: float
+    thick: int
+
+
+def find_lines(gray: Any, scale: float = 1.0) -> tuple[list[Line], list[Line]]:
+    """Horizontal and vertical rulings of a grey image (numpy uint8, rows x columns); `scale` = pixels per point."""
+    import numpy as np
+
+    dark = np.asarray(gray) < DARK
+    min_len = max(8, int(MIN_LINE_PT * scale))
+    max_thick = max(2, int(math.ceil(MAX_THICK_PT * scale)))
+    return _lines(dark, min_len, max_thick), _lines(dark.T, min_len, max_thick)
+
+
+def _lines(dark: Any, min_len: int, max_thick: int) -> list[Line]:
+    """Long runs along the rows of a boolean image, small gaps bridged, runs of neighbouring rows merged."""
+    import numpy as np
+
+    closed = dark.copy()
+    for g in range(1, _GAP_PX + 1):  # bridge a gap of up to g pixels: dark on both sides within g
+        left = np.zeros_like(dark)
+        right = np.zeros_like(dark)
+        left[:, g:] = dark[:, :-g]
+        right[:, :-g] = dark[:, g:]
+        closed |= left & right
+    padded = np.zeros((closed.shape[0], closed.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = closed
+    diff = np.diff(padded, axis=1)
+    starts = np.argwhere(diff == 1)
+    ends = np.argwhere(diff == -1)
+    keep = ends[:, 1] - starts[:, 1] >= min_len
+    runs = sorted(zip(starts[keep, 0].tolist(), starts[keep, 1].tolist(), ends[keep, 1].tolist(), strict=True))
+    # merge runs of neighbouring rows that overlap along the line into one ruling
+    open_: list[list] = []  # [first row, last row, lo, hi, row sum, rows]
+    done: list[list] = []
+    for y, x0, x1 in runs:
+        still = []
+        for ln in open_:
+            (still if ln[1] >= y - 2 else done).append(ln)
+        open_ = still
+        for ln in open_:
+            if ln[1] < y and x0 <= ln[3] + _GAP_PX and x1 >= ln[2] - _GAP_PX:
+                ln[1], ln[2], ln[3] = y, min(ln[2], x0), max(ln[3], x1)
+                ln[4] += y
+                ln[5] += 1
+                break
+        else:
+            open_.append([y, y, x0, x1, y, 1])
+    done += open_
+    return [Line(ln[4] / ln[5], float(ln[2]), float(ln[3]), ln[1] - ln[0] + 1)
+            for ln in done if ln[1] - ln[0] + 1 <= max_thick]
+
+
+def _find(parent: list[int], i: int) -> int:
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
+def _groups(hs: list[Line], vs: list[Line], tol: float) -> list[tuple[list[Line], list[Line]]]:
+    """Lines that cross or touch each other, as connected sets: one set per table."""
+    parent = list(range(len(hs) + len(vs)))
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if h.lo - tol <= v.at <= h.hi + tol and v.lo - tol <= h.at <= v.hi + tol:
+                parent[_find(parent, i)] = _find(parent, len(hs) + j)
+    sets: dict[int, tuple[list[Line], list[Line]]] = {}
+    for i, h in enumerate(hs):
+        sets.setdefault(_find(parent, i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        sets.setdefault(_find(parent, len(hs) + j), ([], []))[1].append(v)
+    return [g for g in sets.values() if len(g[0]) + len(g[1]) >= 3 and g[1]]
+
+
+def _snap(values: list[float], tol: float) -> list[float]:
+    """Positions within `tol` of each other -> their mean, ascending."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def _covered(lines: list[Line], at: float, lo: float, hi: float, tol: float) -> bool:
+    """Lines at `at` cover most of [lo, hi]."""
+    cover = sum(max(0.0, min(ln.hi, hi) - max(ln.lo, lo)) for ln in lines if abs(ln.at - at) <= tol)
+    return cover >= _COVER * (hi - lo)
+
+
+def cell_boxes(hs: list[Line], vs: list[Line], height: float, scale: float = 1.0) -> list[list[tuple]]:
+    """The tables the rulings draw, each a list of cells (x0, top, x1, bottom, top ruled, bottom ruled) in
+    pixels, top to bottom, left to right."""
+    tol = max(3.0, 1.5 * scale)
+    tables = [_table_cells(ghs, gvs, height, scale) for ghs, gvs in _groups(hs, vs, tol)]
+    return [t for t in tables if len(t) >= 2]
+
+
+def _table_cells(hs: list[Line], vs: list[Line], height: float, scale: float) -> list[tuple]:
+    """One table's cells: the lines' positions are the grid, and a slot joins its neighbour where no line is
+    drawn between them (a merged cell)."""
+    snap = _SNAP_PT * scale
+    xs = _snap([v.at for v in vs], snap)
+    ys = _snap([h.at for h in hs], snap)
+    if len(xs) < 2 or not ys:
+        return []
+    # a table cut by the page break: its verticals' ends near the page's edge close it, unruled
+    top, bottom = min(v.lo for v in vs), max(v.hi for v in vs)
+    virtual = []
+    if top < ys[0] - snap and top < _EDGE_BAND * height:
+        virtual.append(top)
+    if bottom > ys[-1] + snap and bottom > (1 - _EDGE_BAND) * height:
+        virtual.append(bottom)
+    ys = _snap(ys + virtual, snap)
+    if len(ys) < 2:
+        return []
+    rows, cols = len(ys) - 1, len(xs) - 1
+    h_drawn = [[_covered(hs, ys[i], xs[j], xs[j + 1], snap) for j in range(cols)] for i in range(rows + 1)]
+    v_drawn = [[_covered(vs, xs[j], ys[i], ys[i + 1], snap) for j in range(cols + 1)] for i in range(rows)]
+    parent = list(range(rows * cols))
+    for i in range(rows):
+        for j in range(cols):
+            if j + 1 < cols and not v_drawn[i][j + 1]:
+                parent[_find(parent, i * cols + j)] = _find(parent, i * cols + j + 1)
+            if i + 1 < rows and not h_drawn[i + 1][j]:
+                parent[_find(parent, i * cols + j)] = _find(parent, (i + 1) * cols + j)
+    slots: dict[int, list[tuple[int, int]]] = {}
+    for i in range(rows):
+        for j in range(cols):
+            slots.setdefault(_find(parent, i * cols + j), []).append((i, j))
+    cells = []
+    for members in slots.values():
+        i0, i1 = min(i for i, _ in members), max(i for i, _ in members) + 1
+        j0, j1 = min(j for _, j in members), max(j for _, j in members) + 1
+        top_ruled = all(h_drawn[i0][j] for j in range(j0, j1))
+        bottom_ruled = all(h_drawn[i1][j] for j in range(j0, j1))
+        cells.append((xs[j0], ys[i0], xs[j1], ys[i1], top_ruled, bottom_ruled))
+    return sorted(cells, key=lambda c: (c[1], c[0]))
+
+
+def deskew(image: Any, angle: float) -> Any:
+    """The page image turned by -angle (radians) about its centre, as the OCR turned the words' boxes."""
+    if not angle:
+        return image
+    from PIL import Image
+
+    return image.rotate(math.degrees(angle), resample=Image.Resampling.BILINEAR, fillcolor=255)
+
+
+def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Word]) -> list[Frag]:
+    """The ruled tables of one page image (PIL, grey) as the PDF builder's fragments, in the words' units
+    (pixels / scale); each cell holds the text of the words whose centres lie in it."""
+    import numpy as np
+
+    gray = np.asarray(deskew(image.convert("L"), angle))
+    hs, vs = find_lines(gray, scale)
+    on_page = [w for w in words if w.page == page]
+    frags = []
+    tables = cell_boxes(hs, vs, float(gray.shape[0]), scale)
+    kept = set(without_containers([c[:4] for t in tables for c in t]))
+    for cells in tables:
+        boxes = [(round(c[0] / scale, 2), round(c[1] / scale, 2), round(c[2] / scale, 2), round(c[3] / scale, 2),
+                  c[4], c[5]) for c in cells if c[:4] in kept]
+        if len(boxes) < 2:
+            continue
+        frag_cells = [[x0, top, x1, bottom, cell_text(on_page, (x0, top, x1, bottom)), tr, br]
+                      for x0, top, x1, bottom, tr, br in boxes]
+        bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        frags.append(Frag(page, bbox, frag_cells))
+    return frags
