@@ -66,12 +66,12 @@ def recognise(image: Any, page: int = 0, scale: float = 1.0) -> list[Word]:
     return read_image(image, page, scale)[0]
 
 
-def read_image(image: Any, page: int = 0, scale: float = 1.0) -> tuple[list[Word], float]:
+def read_image(image: Any, page: int = 0, scale: float = 1.0, angle: float | None = None) -> tuple[list[Word], float]:
     """One page image -> (Words, the page's skew angle in radians).
 
-    The page's skew (a scan fed in at 0.4°) is measured from the long text boxes and taken out of the
-    coordinates, so a table row keeps one `top` across the page; the ruling finder turns the image by the
-    same angle so its lines and the words share one frame."""
+    The page's skew (a scan fed in at 0.4°) is taken out of the coordinates, so a table row keeps one `top`
+    across the page: `angle` when given (measured from the table lines), else measured from the long text
+    boxes. The ruling finder turns the image by the same angle so its lines and the words share one frame."""
     import numpy as np
 
     rgb = np.asarray(image.convert("RGB"))
@@ -79,7 +79,8 @@ def read_image(image: Any, page: int = 0, scale: float = 1.0) -> tuple[list[Word
     if not result:
         return [], 0.0
     boxes = [(np.asarray(pts, dtype=float), str(text), float(score)) for pts, text, score in result]
-    angle = _skew(boxes)
+    if angle is None:
+        angle = _skew(boxes)
     h, w = rgb.shape[:2]
     cos, sin = math.cos(-angle), math.sin(-angle)
     words = []
@@ -154,9 +155,9 @@ class OcrPages:
 
     def read(self, image: Any, page: int, scale: float, height: float) -> None:
         """OCR one page image, then find its rulings (a failure there costs the page's grid, not its words)."""
-        from .scanrulings import page_frags
+        from .scanrulings import page_frags, skew
 
-        words, angle = read_image(image, page=page, scale=scale)
+        words, angle = read_image(image, page=page, scale=scale, angle=skew(image.convert("L"), scale))
         self.words.extend(words)
         self.done.append(page)
         self.heights[page] = height

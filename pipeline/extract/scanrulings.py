@@ -63,8 +63,8 @@ def find_lines(gray: Any, scale: float = 1.0) -> tuple[list[Line], list[Line]]:
     return _lines(dark, min_len, max_thick), _lines(dark.T, min_len, max_thick)
 
 
-def _lines(dark: Any, min_len: int, max_thick: int) -> list[Line]:
-    """Long runs along the rows of a boolean image, small gaps bridged, runs of neighbouring rows merged."""
+def _runs(dark: Any, min_len: int) -> list[tuple[int, int, int]]:
+    """(row, start, end) of the dark runs of at least min_len pixels along the rows, small gaps bridged."""
     import numpy as np
 
     closed = dark.copy()
@@ -80,11 +80,14 @@ def _lines(dark: Any, min_len: int, max_thick: int) -> list[Line]:
     starts = np.argwhere(diff == 1)
     ends = np.argwhere(diff == -1)
     keep = ends[:, 1] - starts[:, 1] >= min_len
-    runs = sorted(zip(starts[keep, 0].tolist(), starts[keep, 1].tolist(), ends[keep, 1].tolist(), strict=True))
-    # merge runs of neighbouring rows that overlap along the line into one ruling
+    return sorted(zip(starts[keep, 0].tolist(), starts[keep, 1].tolist(), ends[keep, 1].tolist(), strict=True))
+
+
+def _lines(dark: Any, min_len: int, max_thick: int) -> list[Line]:
+    """Long runs along the rows of a boolean image, runs of neighbouring rows merged into one ruling."""
     open_: list[list] = []  # [first row, last row, lo, hi, row sum, rows]
     done: list[list] = []
-    for y, x0, x1 in runs:
+    for y, x0, x1 in _runs(dark, min_len):
         still = []
         for ln in open_:
             (still if ln[1] >= y - 2 else done).append(ln)
@@ -100,6 +103,45 @@ def _lines(dark: Any, min_len: int, max_thick: int) -> list[Line]:
     done += open_
     return [Line(ln[4] / ln[5], float(ln[2]), float(ln[3]), ln[1] - ln[0] + 1)
             for ln in done if ln[1] - ln[0] + 1 <= max_thick]
+
+
+#: skew angles tried (degrees): a scan fed in crooked by up to this much
+_MAX_SKEW_DEG = 2.0
+#: the skew is measured from runs at least this long (points): table lines, not characters
+_SKEW_RUN_PT = 20.0
+#: and only when they add up to this many points
+_SKEW_MIN_PT = 600.0
+
+
+def skew(gray: Any, scale: float = 1.0) -> float | None:
+    """The page's skew angle (radians, the slope of its horizontal lines, y down) measured from its long
+    horizontal runs: the angle at which they stack into the sharpest rows. None when the page has too
+    few of them to tell (no ruled table); then the OCR's text boxes tell."""
+    import numpy as np
+
+    runs = _runs(np.asarray(gray) < DARK, max(8, int(_SKEW_RUN_PT * scale)))
+    if not runs:
+        return None
+    # points every few pixels along each run, binned linearly by their row once the angle is taken out
+    step = 4
+    pts = [(y, x) for y, x0, x1 in runs for x in range(x0, x1, step)]
+    if len(pts) * step < _SKEW_MIN_PT * scale:
+        return None
+    arr = np.asarray(pts, dtype=float)
+
+    def sharpness(deg: float) -> float:
+        rows = arr[:, 0] - arr[:, 1] * math.tan(math.radians(deg))
+        rows -= rows.min()
+        low = np.floor(rows)
+        frac = rows - low
+        low = low.astype(int)
+        hist = np.bincount(low, weights=1 - frac, minlength=low.max() + 2)
+        hist[1:] += np.bincount(low, weights=frac, minlength=low.max() + 1)[: len(hist) - 1]
+        return float((hist ** 2).sum())
+
+    best = max(np.arange(-_MAX_SKEW_DEG, _MAX_SKEW_DEG + 1e-9, 0.05), key=sharpness)
+    best = max(np.arange(best - 0.05, best + 0.05 + 1e-9, 0.01), key=sharpness)
+    return math.radians(float(best)) if abs(best) > 0.05 else 0.0
 
 
 def _find(parent: list[int], i: int) -> int:
@@ -200,9 +242,16 @@ def deskew(image: Any, angle: float) -> Any:
     return image.rotate(math.degrees(angle), resample=Image.Resampling.BILINEAR, fillcolor=255)
 
 
+#: a table smaller than this (points, either side) is an icon or a box drawn round a word, not a table
+_MIN_TABLE_PT = 30.0
+#: what an OCR engine reads a ruling as, at the edge of a cell's text
+_RULE_MARKS = "|｜丨"
+
+
 def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Word]) -> list[Frag]:
     """The ruled tables of one page image (PIL, grey) as the PDF builder's fragments, in the words' units
-    (pixels / scale); each cell holds the text of the words whose centres lie in it."""
+    (pixels / scale); each cell holds the text of the words whose centres lie in it (a word the OCR read
+    across a ruling, two cells' texts in one box, is cut at the ruling first)."""
     import numpy as np
 
     gray = np.asarray(deskew(image.convert("L"), angle))
@@ -216,8 +265,55 @@ def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Wo
                   c[4], c[5]) for c in cells if c[:4] in kept]
         if len(boxes) < 2:
             continue
-        frag_cells = [[x0, top, x1, bottom, cell_text(on_page, (x0, top, x1, bottom)), tr, br]
-                      for x0, top, x1, bottom, tr, br in boxes]
         bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        if bbox[2] - bbox[0] < _MIN_TABLE_PT or bbox[3] - bbox[1] < _MIN_TABLE_PT / 2:
+            continue
+        inside = split_at_cells(on_page, [b[:4] for b in boxes])
+        frag_cells = [[x0, top, x1, bottom, cell_text(inside, (x0, top, x1, bottom)).strip(_RULE_MARKS + " "), tr, br]
+                      for x0, top, x1, bottom, tr, br in boxes]
         frags.append(Frag(page, bbox, frag_cells))
     return frags
+
+
+def _char_width(ch: str) -> float:
+    return 0.5 if ch.isascii() else 1.0
+
+
+def split_at_cells(words: list[Word], boxes: list[tuple[float, float, float, float]]) -> list[Word]:
+    """Words cut where a cell boundary crosses them (the OCR boxes one text line, even over a ruling):
+    each piece gets the characters printed on its side, by their widths (a CJK character twice a digit's),
+    the cut moved to a space, a ruling mark or a change between digits and other text when one is near."""
+    out = []
+    for w in words:
+        h = max(w.bottom - w.top, 1.0)
+        cuts = sorted({x for x0, top, x1, bottom in boxes if top <= w.mid_y <= bottom
+                       for x in (x0, x1) if w.x0 + 0.4 * h < x < w.x1 - 0.4 * h})
+        if not cuts or len(w.text) < 2:
+            out.append(w)
+            continue
+        widths = [_char_width(c) for c in w.text]
+        unit = (w.x1 - w.x0) / sum(widths)
+        edges = [w.x0]
+        for cw in widths:
+            edges.append(edges[-1] + cw * unit)
+        at = [_cut_index(w.text, edges, x, unit) for x in cuts]
+        at = sorted({k for k in at if 0 < k < len(w.text)})
+        for a, b in zip([0, *at], [*at, len(w.text)], strict=True):
+            text = w.text[a:b].strip(_RULE_MARKS + " ")
+            if text:
+                out.append(Word(text, round(edges[a], 1), w.top, round(edges[b], 1), w.bottom, w.page, w.conf, w.source))
+    return out
+
+
+def _cut_index(text: str, edges: list[float], x: float, unit: float) -> int:
+    """The character boundary nearest x, preferring a natural one (space, ruling mark, digit|other) nearby."""
+    near = min(range(len(edges)), key=lambda k: abs(edges[k] - x))
+
+    def natural(k: int) -> bool:
+        if k <= 0 or k >= len(text):
+            return False
+        a, b = text[k - 1], text[k]
+        return a in " " + _RULE_MARKS or b in " " + _RULE_MARKS or a.isdigit() != b.isdigit()
+
+    options = [k for k in range(len(edges)) if abs(edges[k] - x) <= 1.5 * unit and natural(k)]
+    return min(options, key=lambda k: abs(edges[k] - x)) if options else near
