@@ -100,6 +100,19 @@ def read_image(image: Any, page: int = 0, scale: float = 1.0, angle: float | Non
     return words, angle
 
 
+def recognise_line(gray: Any) -> tuple[str, float] | None:
+    """One line of text in a small grey image (a table cell's ink) -> (text, score), by the recogniser alone."""
+    import numpy as np
+
+    result, _ = engine()(np.stack([gray] * 3, axis=-1), use_det=False, use_cls=False)
+    if not result:
+        return None
+    text, score = result[0][0], float(result[0][1])
+    if text.strip() in _ZERO_LOOKALIKES:
+        return "0", min(score, APPROX_CONF - 0.01)
+    return text, score
+
+
 def _skew(boxes: list) -> float:
     """Median angle (radians) of the top edges of long boxes; 0 when there are too few to tell."""
     angles = []
@@ -162,7 +175,9 @@ class OcrPages:
         self.done.append(page)
         self.heights[page] = height
         try:
-            self.frags.extend(page_frags(image, angle, scale, page, words))
+            frags, reread = page_frags(image, angle, scale, page, words, recognise_line)
+            self.frags.extend(frags)
+            self.words.extend(reread)
         except Exception as exc:  # noqa: BLE001 - the words are kept; the page's tables go to the word reader
             self.errors.append(f"OCR page {page + 1}: table rulings could not be read: {type(exc).__name__}: "
                                f"{_one_line(exc)}")

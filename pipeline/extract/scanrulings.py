@@ -15,17 +15,20 @@ API:
     find_lines(gray, scale) -> (horizontals, verticals)      (pixel coordinates of the given image)
     cell_boxes(horizontals, verticals, height, scale) -> list of tables, each a list of
         (x0, top, x1, bottom, top ruled, bottom ruled) in pixels
-    page_frags(image, angle, scale, page, words) -> list[Frag]   (points, as the words are)
+    skew(gray, scale) -> angle | None                         (from the horizontal lines)
+    page_frags(image, angle, scale, page, words, reread) -> (list[Frag], new Words)   (points, as the words)
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.extract.layout import Word
 from pipeline.extract.pdf import Frag, cell_text, without_containers
+from pipeline.extract.wordtables import VALUE
 
 #: a pixel darker than this (0-255 grey) may be part of a line
 DARK = 160
@@ -242,22 +245,30 @@ def deskew(image: Any, angle: float) -> Any:
     return image.rotate(math.degrees(angle), resample=Image.Resampling.BILINEAR, fillcolor=255)
 
 
+#: a value read again from its cell is kept at this recogniser score or more (below APPROX_CONF: approximate)
+_REREAD_MIN_CONF = 0.5
 #: a table smaller than this (points, either side) is an icon or a box drawn round a word, not a table
 _MIN_TABLE_PT = 30.0
 #: what an OCR engine reads a ruling as, at the edge of a cell's text
 _RULE_MARKS = "|｜丨"
 
 
-def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Word]) -> list[Frag]:
+def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Word],
+               reread: Callable[[Any], tuple[str, float] | None] | None = None) -> tuple[list[Frag], list[Word]]:
     """The ruled tables of one page image (PIL, grey) as the PDF builder's fragments, in the words' units
     (pixels / scale); each cell holds the text of the words whose centres lie in it (a word the OCR read
-    across a ruling, two cells' texts in one box, is cut at the ruling first)."""
+    across a ruling, two cells' texts in one box, is cut at the ruling first).
+
+    A value the OCR missed or garbled beside a ruling (a digit touching a line is read as "/1" or not at
+    all) is read again from its cell: `reread` (a line recogniser) gets the ink of a cell that lies in a row
+    and a column of values but holds none; what it reads as a value becomes the cell's text and a new Word
+    (returned, for the values' provenance)."""
     import numpy as np
 
     gray = np.asarray(deskew(image.convert("L"), angle))
     hs, vs = find_lines(gray, scale)
     on_page = [w for w in words if w.page == page]
-    frags = []
+    frags, added = [], []
     tables = cell_boxes(hs, vs, float(gray.shape[0]), scale)
     kept = set(without_containers([c[:4] for t in tables for c in t]))
     for cells in tables:
@@ -271,8 +282,63 @@ def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Wo
         inside = split_at_cells(on_page, [b[:4] for b in boxes])
         frag_cells = [[x0, top, x1, bottom, cell_text(inside, (x0, top, x1, bottom)).strip(_RULE_MARKS + " "), tr, br]
                       for x0, top, x1, bottom, tr, br in boxes]
+        if reread is not None:
+            for cell in _unread_values(frag_cells):
+                word = _reread(gray, cell, scale, page, reread)
+                if word is not None:
+                    cell[4] = word.text
+                    added.append(word)
         frags.append(Frag(page, bbox, frag_cells))
-    return frags
+    return frags, added
+
+
+def _is_value(text: str) -> bool:
+    return bool(text) and all(VALUE.match(t) for t in text.split())
+
+
+def _unread_values(cells: list[list]) -> list[list]:
+    """Cells that should hold a value but hold none: empty or a short garble without CJK text, in a row
+    with another value and a column with two more."""
+    def same(a: float, b: float) -> bool:
+        return abs(a - b) <= 1.0
+
+    out = []
+    for c in cells:
+        text = c[4]
+        if _is_value(text) or (text and (len(text) > 4 or any(not ch.isascii() for ch in text))):
+            continue
+        row = [o for o in cells if o is not c and same(o[1], c[1]) and same(o[3], c[3]) and _is_value(o[4])]
+        col = [o for o in cells if o is not c and same(o[0], c[0]) and same(o[2], c[2]) and _is_value(o[4])]
+        if row and len(col) >= 2:
+            out.append(c)
+    return out
+
+
+def _reread(gray: Any, cell: list, scale: float, page: int,
+            reread: Callable[[Any], tuple[str, float] | None]) -> Word | None:
+    """Read one cell's ink again (the cell inset past its rulings, cropped to its dark pixels)."""
+    import numpy as np
+
+    inset = max(3, round(2.5 * scale))
+    x0, top = int(cell[0] * scale) + inset, int(cell[1] * scale) + inset
+    x1, bottom = int(cell[2] * scale) - inset, int(cell[3] * scale) - inset
+    if x1 - x0 < 4 or bottom - top < 4:
+        return None
+    part = gray[top:bottom, x0:x1]
+    ys, xs = np.nonzero(part < DARK)
+    if not len(ys):
+        return None
+    pad = inset
+    a0, a1 = max(0, ys.min() - pad), min(part.shape[0], ys.max() + pad + 1)
+    b0, b1 = max(0, xs.min() - pad), min(part.shape[1], xs.max() + pad + 1)
+    got = reread(np.ascontiguousarray(part[a0:a1, b0:b1]))
+    if got is None:
+        return None
+    text, conf = got[0].strip(_RULE_MARKS + " "), got[1]
+    if not _is_value(text) or conf < _REREAD_MIN_CONF:
+        return None
+    return Word(text, round((x0 + b0) / scale, 1), round((top + a0) / scale, 1), round((x0 + b1) / scale, 1),
+                round((top + a1) / scale, 1), page=page, conf=round(min(conf, 1.0), 4), source="ocr")
 
 
 def _char_width(ch: str) -> float:
