@@ -30,8 +30,8 @@ from pipeline.extract.layout import Word
 from pipeline.extract.pdf import Frag, cell_text, without_containers
 from pipeline.extract.wordtables import VALUE
 
-#: a pixel darker than this (0-255 grey) may be part of a line
-DARK = 160
+#: a pixel darker than this (0-255 grey) may be part of a line (light grey rulings print at ~160)
+DARK = 200
 #: the shortest run that is a line, in points (longer than a printed character, shorter than a table cell)
 MIN_LINE_PT = 15.0
 #: a line thicker than this (points) is a filled block or a picture, not a ruling
