@@ -166,18 +166,23 @@ class OcrPages:
     frags: list[Any] = field(default_factory=list)
     heights: dict[int, float] = field(default_factory=dict)
 
-    def read(self, image: Any, page: int, scale: float, height: float) -> None:
+    def read(self, image: Any, page: int, scale: float, height: float, limits: Limits = LIMITS) -> None:
         """OCR one page image, then find its rulings (a failure there costs the page's grid, not its words)."""
         from .scanrulings import page_frags, skew
 
-        words, angle = read_image(image, page=page, scale=scale, angle=skew(image.convert("L"), scale))
+        searched = image.width * image.height <= limits.ruling_max_pixels
+        words, angle = read_image(image, page=page, scale=scale,
+                                  angle=skew(image.convert("L"), scale) if searched else None)
         self.words.extend(words)
         self.done.append(page)
         self.heights[page] = height
         try:
-            frags, reread = page_frags(image, angle, scale, page, words, recognise_line)
-            self.frags.extend(frags)
-            self.words.extend(reread)
+            tables = page_frags(image, angle, scale, page, words, recognise_line, limits)
+            self.frags.extend(tables.frags)
+            self.words.extend(tables.words)
+            self.errors.extend(f"OCR page {page + 1}: {e}" for e in tables.errors)
+        except LimitExceeded as exc:
+            self.errors.append(f"OCR page {page + 1}: {exc}")
         except Exception as exc:  # noqa: BLE001 - the words are kept; the page's tables go to the word reader
             self.errors.append(f"OCR page {page + 1}: table rulings could not be read: {type(exc).__name__}: "
                                f"{_one_line(exc)}")
@@ -218,7 +223,7 @@ def read_pdf_pages(body: bytes, budget: Budget | None = None, limits: Limits = L
                 if width * scale * height * scale > limits.max_image_pixels:
                     scale = math.sqrt(limits.max_image_pixels / (width * height))
                 image = page.render(scale=scale, grayscale=True).to_pil()
-                got.read(image, index, scale, float(height))
+                got.read(image, index, scale, float(height), limits)
                 budget.check()
             except LimitExceeded as exc:
                 got.errors.append(f"OCR page {index + 1}: {exc}")
@@ -283,7 +288,7 @@ def read_image_pages(images: Sequence[bytes], budget: Budget | None = None, limi
                 if img.width * img.height > limits.max_image_pixels:
                     raise LimitExceeded("image pixels", limits.max_image_pixels, img.width * img.height)
                 img.load()
-                got.read(img.convert("L"), page, 1.0, float(img.height))
+                got.read(img.convert("L"), page, 1.0, float(img.height), limits)
         except LimitExceeded as exc:
             got.errors.append(f"image {n + 1}: {exc}")
             if "pixels" not in exc.what:

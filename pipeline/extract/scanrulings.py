@@ -16,19 +16,21 @@ API:
     cell_boxes(horizontals, verticals, height, scale) -> list of tables, each a list of
         (x0, top, x1, bottom, top ruled, bottom ruled) in pixels
     skew(gray, scale) -> angle | None                         (from the horizontal lines)
-    page_frags(image, angle, scale, page, words, reread) -> (list[Frag], new Words)   (points, as the words)
+    page_frags(image, angle, scale, page, words, reread, limits) -> PageTables(frags, words, errors)
+        (points, as the words are)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.extract.layout import Word
 from pipeline.extract.pdf import Frag, cell_text, without_containers
 from pipeline.extract.wordtables import VALUE
+from pipeline.limits import LIMITS, LimitExceeded, Limits
 
 #: a pixel darker than this (0-255 grey) may be part of a line (light grey rulings print at ~160)
 DARK = 200
@@ -36,6 +38,10 @@ DARK = 200
 MIN_LINE_PT = 15.0
 #: a line thicker than this (points) is a filled block or a picture, not a ruling
 MAX_THICK_PT = 4.0
+#: a page image with more long dark runs than this is a photo or a texture, not a ruled page
+_MAX_RUNS = 200_000
+#: grid slots of one table (a report's largest has ~500)
+_MAX_SLOTS = 20_000
 #: gaps in a line (blur, a faint print) up to this many pixels are bridged
 _GAP_PX = 2
 #: positions of lines this close (points) are one grid line (rows and columns are wider than this)
@@ -83,7 +89,9 @@ def _runs(dark: Any, min_len: int) -> list[tuple[int, int, int]]:
     starts = np.argwhere(diff == 1)
     ends = np.argwhere(diff == -1)
     keep = ends[:, 1] - starts[:, 1] >= min_len
-    return sorted(zip(starts[keep, 0].tolist(), starts[keep, 1].tolist(), ends[keep, 1].tolist(), strict=True))
+    if int(keep.sum()) > _MAX_RUNS:
+        raise LimitExceeded("long dark runs of one page image", _MAX_RUNS, int(keep.sum()))
+    return list(zip(starts[keep, 0].tolist(), starts[keep, 1].tolist(), ends[keep, 1].tolist(), strict=True))
 
 
 def _lines(dark: Any, min_len: int, max_thick: int) -> list[Line]:
@@ -122,15 +130,18 @@ def skew(gray: Any, scale: float = 1.0) -> float | None:
     few of them to tell (no ruled table); then the OCR's text boxes tell."""
     import numpy as np
 
-    runs = _runs(np.asarray(gray) < DARK, max(8, int(_SKEW_RUN_PT * scale)))
-    if not runs:
+    try:
+        runs = np.asarray(_runs(np.asarray(gray) < DARK, max(8, int(_SKEW_RUN_PT * scale))), dtype=float)
+    except LimitExceeded:
+        return None  # a photo or a texture: the text boxes tell
+    if not len(runs) or (runs[:, 2] - runs[:, 1]).sum() < _SKEW_MIN_PT * scale:
         return None
     # points every few pixels along each run, binned linearly by their row once the angle is taken out
-    step = 4
-    pts = [(y, x) for y, x0, x1 in runs for x in range(x0, x1, step)]
-    if len(pts) * step < _SKEW_MIN_PT * scale:
-        return None
-    arr = np.asarray(pts, dtype=float)
+    step = 4.0
+    count = np.ceil((runs[:, 2] - runs[:, 1]) / step).astype(int)
+    first = np.cumsum(count) - count
+    along = (np.arange(count.sum()) - np.repeat(first, count)) * step
+    arr = np.stack([np.repeat(runs[:, 0], count), np.repeat(runs[:, 1], count) + along], axis=1)
 
     def sharpness(deg: float) -> float:
         rows = arr[:, 0] - arr[:, 1] * math.tan(math.radians(deg))
@@ -213,8 +224,12 @@ def _table_cells(hs: list[Line], vs: list[Line], height: float, scale: float) ->
     if len(ys) < 2:
         return []
     rows, cols = len(ys) - 1, len(xs) - 1
-    h_drawn = [[_covered(hs, ys[i], xs[j], xs[j + 1], snap) for j in range(cols)] for i in range(rows + 1)]
-    v_drawn = [[_covered(vs, xs[j], ys[i], ys[i + 1], snap) for j in range(cols + 1)] for i in range(rows)]
+    if rows * cols > _MAX_SLOTS:
+        raise LimitExceeded("grid slots of one ruled table", _MAX_SLOTS, rows * cols)
+    at_y = [[h for h in hs if abs(h.at - y) <= snap] for y in ys]
+    at_x = [[v for v in vs if abs(v.at - x) <= snap] for x in xs]
+    h_drawn = [[_covered(at_y[i], ys[i], xs[j], xs[j + 1], snap) for j in range(cols)] for i in range(rows + 1)]
+    v_drawn = [[_covered(at_x[j], xs[j], ys[i], ys[i + 1], snap) for j in range(cols + 1)] for i in range(rows)]
     parent = list(range(rows * cols))
     for i in range(rows):
         for j in range(cols):
@@ -253,8 +268,19 @@ _MIN_TABLE_PT = 30.0
 _RULE_MARKS = "|｜丨"
 
 
+@dataclass
+class PageTables:
+    """The ruled tables of one page image: fragments for the PDF builder, the Words read again from their
+    cells, and the limits hit on the way (one-line errors)."""
+
+    frags: list[Frag] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
 def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Word],
-               reread: Callable[[Any], tuple[str, float] | None] | None = None) -> tuple[list[Frag], list[Word]]:
+               reread: Callable[[Any], tuple[str, float] | None] | None = None,
+               limits: Limits = LIMITS) -> PageTables:
     """The ruled tables of one page image (PIL, grey) as the PDF builder's fragments, in the words' units
     (pixels / scale); each cell holds the text of the words whose centres lie in it (a word the OCR read
     across a ruling, two cells' texts in one box, is cut at the ruling first).
@@ -262,13 +288,19 @@ def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Wo
     A value the OCR missed or garbled beside a ruling (a digit touching a line is read as "/1" or not at
     all) is read again from its cell: `reread` (a line recogniser) gets the ink of a cell that lies in a row
     and a column of values but holds none; what it reads as a value becomes the cell's text and a new Word
-    (returned, for the values' provenance)."""
+    (for the values' provenance). Raises LimitExceeded for an image too large or too busy to search."""
     import numpy as np
 
+    if image.width * image.height > limits.ruling_max_pixels:
+        raise LimitExceeded("image pixels searched for table rulings", limits.ruling_max_pixels,
+                            image.width * image.height)
     gray = np.asarray(deskew(image.convert("L"), angle))
     hs, vs = find_lines(gray, scale)
+    if max(len(hs), len(vs)) > limits.ruling_max_lines:
+        raise LimitExceeded("lines of one page image", limits.ruling_max_lines, max(len(hs), len(vs)))
     on_page = [w for w in words if w.page == page]
-    frags, added = [], []
+    out = PageTables()
+    rereads = 0
     tables = cell_boxes(hs, vs, float(gray.shape[0]), scale)
     kept = set(without_containers([c[:4] for t in tables for c in t]))
     for cells in tables:
@@ -282,14 +314,18 @@ def page_frags(image: Any, angle: float, scale: float, page: int, words: list[Wo
         inside = split_at_cells(on_page, [b[:4] for b in boxes])
         frag_cells = [[x0, top, x1, bottom, cell_text(inside, (x0, top, x1, bottom)).strip(_RULE_MARKS + " "), tr, br]
                       for x0, top, x1, bottom, tr, br in boxes]
-        if reread is not None:
-            for cell in _unread_values(frag_cells):
-                word = _reread(gray, cell, scale, page, reread)
-                if word is not None:
-                    cell[4] = word.text
-                    added.append(word)
-        frags.append(Frag(page, bbox, frag_cells))
-    return frags, added
+        for cell in _unread_values(frag_cells) if reread is not None else []:
+            if rereads >= limits.ruling_max_rereads:
+                out.errors.append(str(LimitExceeded("table cells read again on one page", limits.ruling_max_rereads)))
+                reread = None
+                break
+            rereads += 1
+            word = _reread(gray, cell, scale, page, reread)
+            if word is not None:
+                cell[4] = word.text
+                out.words.append(word)
+        out.frags.append(Frag(page, bbox, frag_cells))
+    return out
 
 
 def _is_value(text: str) -> bool:
