@@ -3,11 +3,14 @@
 A scan has no text layer and no vector rulings, only pixels; but the report's tables are printed ruled, and
 their lines are what tells a merged label cell (三、本年度办理结果 over ten rows, 法人或其他组织 over five
 columns) from a row of numbers. Words placed by position alone lose that, so this module finds the lines
-themselves: long thin runs of dark pixels, horizontal and vertical (the page deskewed first by the angle the
-OCR measured, so the words and the lines share one frame). Lines that cross make a table; their positions are
+themselves: long thin runs of dark pixels, horizontal and vertical (the page deskewed first by the angle of
+its horizontal lines, `skew`, which the OCR also takes out of the words' boxes, so words and lines share one
+frame). Lines that cross make a table; their positions are
 the grid, and each slot of the grid joins its neighbour where the line between them is not drawn, which
 gives the merged cells. Each OCR word goes to the cell its centre lies in (pdf.cell_text), and the cells go to
 the same builder as a printed PDF's (pdf.ruled_tables: joined across page breaks, spans, layout rows cut).
+A word the OCR boxed across a ruling is cut there; a value it missed beside a ruling is read again from the
+cell's own ink.
 A table cut by a page break has no line on its cut side: the ends of its vertical lines near the page's top
 or bottom stand in for it there, marked as not ruled, so the builder mends a cell cut in two.
 
