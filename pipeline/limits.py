@@ -50,6 +50,11 @@ class Limits:
     ocr_max_seconds: float = 240.0
     #: pixels of one image handed to a decoder (width x height)
     max_image_pixels: int = 60_000_000
+    #: a page image searched for table rulings: pixels (a letter page at 300 dpi is 8.4 M), lines of each
+    #: direction (a report page has a few hundred; a photo or a texture many more), cells read again
+    ruling_max_pixels: int = 24_000_000
+    ruling_max_lines: int = 2_000
+    ruling_max_rereads: int = 400
 
 
 LIMITS = Limits()

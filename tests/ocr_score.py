@@ -1,7 +1,10 @@
 """Scoring a scan's extraction against its real page's answer key: table cells right / wrong / missing,
 and whether each wrong value is flagged (inside a table an OCR-IDENTITY flag names, or marked approximate).
 
-Used by tests/test_ocr_real.py; `python tests/ocr_score.py NAME...` prints the same scores."""
+Used by tests/test_ocr_real.py; `python tests/ocr_score.py [--cache DIR] NAME...` prints the same scores.
+With --cache, the recogniser's raw result for each page image is kept in DIR (a pickle keyed by the image's
+sha256), so experiments on the table readers do not OCR the pages again (a development aid only).
+"""
 
 from __future__ import annotations
 
@@ -65,12 +68,37 @@ def score(name: str, ex, key: dict) -> Score:
     return s
 
 
+def cache_recogniser(directory: Path) -> None:
+    """Make pipeline.extract.ocr's engine remember its result per page image in `directory`."""
+    import hashlib
+    import pickle
+
+    import pipeline.extract.ocr as ocr
+
+    directory.mkdir(parents=True, exist_ok=True)
+    real = ocr.engine
+
+    def cached(image, **kw):
+        path = directory / f"{hashlib.sha256(image.tobytes() + str(image.shape).encode()).hexdigest()}.pkl"
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        out = real()(image, **kw)
+        path.write_bytes(pickle.dumps(out))
+        return out
+
+    ocr.engine = lambda: cached
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    args = sys.argv[1:]
+    if args[:1] == ["--cache"]:
+        cache_recogniser(Path(args[1]))
+        args = args[2:]
     from pipeline.extract import extract
 
     rendered = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
-    for name in sys.argv[1:]:
+    for name in args or ["pingtan_2018", "pingtan_2019", "pingtan_2021", "pingtan_2023", "shuyang_fgj_2023"]:
         ex = extract((rendered / "rendered" / f"{name}.scan.pdf").read_bytes(), f"{name}.scan.pdf")
         s = score(name, ex, json.loads((rendered / f"{name}.key.json").read_text(encoding="utf-8")))
         print(s.line())

@@ -16,6 +16,9 @@ go to chrome_text; a first-page header table (索引号 | … | 发布机构 | �
 API:
     load_pdf(body, limits=LIMITS) -> Document      (raises LimitExceeded; bad files give doc.errors)
     norm_text(s) -> str                             (Kangxi/compatibility ideographs -> unified ideographs)
+The ruled-table builder is shared with the OCR front end (scanrulings finds the same cells in a page image):
+    Frag, without_containers(boxes), cell_text(words, box), ruled_tables(frags, heights, words) -> list[Table]
+    (join_fragments, grid, split_layout_rows), header_pairs(tables)
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def norm_text(s: str) -> str:
 
 
 @dataclass
-class _Frag:
+class Frag:
     """Cells of one ruled table on one page: [x0, top, x1, bottom, text, top ruled, bottom ruled]."""
 
     page: int
@@ -106,7 +109,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
             doc.page_title = norm_text(title.decode("utf-8", "replace") if isinstance(title, bytes) else str(title or ""))
         except Exception:  # noqa: BLE001 - a broken info dictionary only costs the title
             pass
-        frags: list[_Frag] = []
+        frags: list[Frag] = []
         page_lines: list[list[str]] = []
         heights: list[float] = []
         chars = 0
@@ -133,7 +136,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
     running = _running_lines(page_lines)
     doc.text = reflow("\n".join(text for lines in page_lines for margin, text in lines
                                 if not (margin and _digitless(text) in running)).strip())
-    doc.tables = [t for group in _join_fragments(frags, heights, doc.words) for t in _split_layout_rows(_grid(group))]
+    doc.tables = ruled_tables(frags, heights, doc.words)
     ruled_pages = {f.page for f in frags}
     doc.tables += word_tables([w for w in doc.words if w.page not in ruled_pages])
     if page_lines:
@@ -142,7 +145,7 @@ def load_pdf(body: bytes, limits: Limits = LIMITS) -> Document:
         if url:
             chrome.append(f"URL：{url}")
         doc.chrome_text = "\n".join(chrome)
-        doc.header = _header_pairs(doc.tables)
+        doc.header = header_pairs(doc.tables)
     return doc
 
 
@@ -191,7 +194,7 @@ def _page_words(page, n: int) -> list[Word]:
     return out
 
 
-def _page_tables(page, n: int, words: list[Word]) -> list[_Frag]:
+def _page_tables(page, n: int, words: list[Word]) -> list[Frag]:
     """Ruled tables of one page. A table cut by a page break has no ruling on its cut side (a browser does
     not draw the border of a cell that goes on): the ends of the vertical rulings nearest the page's edges
     stand in for it, only there, so tables open on a side elsewhere stay to the word reader. Each cell
@@ -215,19 +218,19 @@ def _page_tables(page, n: int, words: list[Word]) -> list[_Frag]:
 
     finder = page.debug_tablefinder(settings)
     frags = []
-    for group in cells_to_tables(_without_containers([tuple(float(v) for v in c) for c in finder.cells])):
+    for group in cells_to_tables(without_containers([tuple(float(v) for v in c) for c in finder.cells])):
         boxes = [tuple(float(v) for v in c) for c in group]
         if len(boxes) < 2:
             continue
-        cells = [[x0, top, x1, bottom, _cell_text(words, (x0, top, x1, bottom)),
+        cells = [[x0, top, x1, bottom, cell_text(words, (x0, top, x1, bottom)),
                   _ruled(horizontals, x0, x1, top), _ruled(horizontals, x0, x1, bottom)]
                  for x0, top, x1, bottom in boxes]
         bbox = (min(c[0] for c in boxes), min(c[1] for c in boxes), max(c[2] for c in boxes), max(c[3] for c in boxes))
-        frags.append(_Frag(n, bbox, cells))
+        frags.append(Frag(n, bbox, cells))
     return frags
 
 
-def _without_containers(boxes: list[tuple]) -> list[tuple]:
+def without_containers(boxes: list[tuple]) -> list[tuple]:
     """Drop the cells of a layout table that hold a whole table (a CMS page laid out in a table, the report
     table inside one of its cells): a box in which another box's middle lies is no cell of a grid."""
     def holds(outer: tuple, inner: tuple) -> bool:
@@ -244,7 +247,7 @@ def _ruled(horizontals: list[dict], x0: float, x1: float, y: float) -> bool:
     return covered >= 0.8 * (x1 - x0)
 
 
-def _cell_text(words: list[Word], box: tuple[float, float, float, float]) -> str:
+def cell_text(words: list[Word], box: tuple[float, float, float, float]) -> str:
     x0, top, x1, bottom = box
     inside = [w for w in words if x0 <= w.mid_x <= x1 and top <= w.mid_y <= bottom]
     text = ""
@@ -254,10 +257,16 @@ def _cell_text(words: list[Word], box: tuple[float, float, float, float]) -> str
     return text
 
 
-def _join_fragments(frags: list[_Frag], heights: list[float], words: list[Word]) -> list[list[_Frag]]:
+def ruled_tables(frags: list[Frag], heights: list[float], words: list[Word]) -> list[Table]:
+    """Ruled fragments of a document's pages -> its tables: fragments joined across page breaks, each made a
+    grid with spans, and the rows of a layout box cut away."""
+    return [t for group in join_fragments(frags, heights, words) for t in split_layout_rows(grid(group))]
+
+
+def join_fragments(frags: list[Frag], heights: list[float], words: list[Word]) -> list[list[Frag]]:
     """Fragments -> tables: a fragment continues the previous one when it is the first thing on the next page,
     the previous is the last thing on its page, and their outer edges agree."""
-    groups: list[list[_Frag]] = []
+    groups: list[list[Frag]] = []
     for f in frags:
         prev = groups[-1][-1] if groups else None
         if prev is not None and _continues(prev, f, heights, words):
@@ -267,7 +276,7 @@ def _join_fragments(frags: list[_Frag], heights: list[float], words: list[Word])
     return groups
 
 
-def _continues(a: _Frag, b: _Frag, heights: list[float], words: list[Word]) -> bool:
+def _continues(a: Frag, b: Frag, heights: list[float], words: list[Word]) -> bool:
     if b.page != a.page + 1:
         return False
     if abs(a.bbox[0] - b.bbox[0]) > 3 * _TOL and abs(a.bbox[2] - b.bbox[2]) > 3 * _TOL:
@@ -282,11 +291,11 @@ def _continues(a: _Frag, b: _Frag, heights: list[float], words: list[Word]) -> b
     return not inner_b or any(abs(x - y) <= _SNAP for x in inner_b for y in inner_a)
 
 
-def _xs(f: _Frag) -> list[float]:
+def _xs(f: Frag) -> list[float]:
     return sorted({c[0] for c in f.cells} | {c[2] for c in f.cells})
 
 
-def _grid(group: list[_Frag]) -> Table:
+def grid(group: list[Frag]) -> Table:
     """Cell boxes of one or more fragments -> a Table with spans. Later fragments are moved up to sit under
     the earlier ones and their column boundaries snapped to the earlier ones'; at a seam, a cell cut in two
     (neither half ruled at the break) is one cell again; a repeated header is dropped."""
@@ -322,7 +331,7 @@ _PROSE = re.compile(r"[。；！？]")
 _HEADING = re.compile(r"^\s*[一二三四五六七八九十]+\s*、")
 
 
-def _split_layout_rows(table: Table) -> list[Table]:
+def split_layout_rows(table: Table) -> list[Table]:
     """A page laid out in a bordered box makes the box and the report's tables one grid: rows that are one
     cell across the whole width holding prose or a section heading are the box's, not a table's. The grid is
     cut there (a heading becomes the next table's caption); an empty full-width row is dropped."""
@@ -418,7 +427,7 @@ def _cjk_join(a: str, b: str) -> bool:
     return not (a and b and a[-1].isascii() and b[0].isascii() and a[-1].isalnum() and b[0].isalnum())
 
 
-def _header_pairs(tables: list[Table]) -> dict[str, str]:
+def header_pairs(tables: list[Table]) -> dict[str, str]:
     """label -> value pairs of a first-page header table (名称 | …, 索引号 | … | 分类 | …) as the HTML loader
     reads them from the page: a cell whose text is a known header label, followed by its value cell."""
     out: dict[str, str] = {}
