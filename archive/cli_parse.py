@@ -114,11 +114,9 @@ def fetch(url: str, timeout: float = 30.0, max_bytes: int = LIMITS.max_bytes) ->
 
 
 def report_flags(ex: Any) -> list[dict[str, Any]]:
-    """Within-report findings from pipeline.checks, or [] while that module is not there."""
-    try:
-        from pipeline.checks import run_report_rules
-    except ImportError:
-        return []
+    """Within-report findings of pipeline.checks, as JSON-ready dicts."""
+    from pipeline.checks import run_report_rules  # the rules load only for a parse that prints flags
+
     out = []
     for f in run_report_rules(ex):
         out.append(f.to_json() if hasattr(f, "to_json") else dict(f))

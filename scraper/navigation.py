@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-ATTACHMENT_EXTS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".ofd", ".zip", ".rar")
+from pipeline.kinds import is_attachment
+
 NEXT_WORDS = ("下一页", "下页", "尾页", "末页", "后一页")
 #: the most pages a declared page count may expand to (the spider passes its own, smaller, listing cap)
 MAX_PAGES = 5000
@@ -200,11 +201,6 @@ def redirect_target(text: str, url: str) -> str | None:
         return None
     m = _META_REFRESH.search(text) or _JS_REDIRECT.search(text)
     return urljoin(url, m.group(1).strip()) if m else None
-
-
-def is_attachment(url: str) -> bool:
-    path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXTS)
 
 
 def viewer_target(url: str) -> str | None:

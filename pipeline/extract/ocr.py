@@ -26,6 +26,7 @@ from pipeline.limits import LIMITS, Budget, LimitExceeded, Limits
 
 from .document import Document
 from .layout import Word
+from .wordtables import word_tables
 
 #: render PDF pages at the embedded scan's own resolution, within these bounds (dpi)
 MIN_DPI, MAX_DPI, DEFAULT_DPI = 150, 300, 150
@@ -250,15 +251,6 @@ def _open_image(data: bytes, limits: Limits) -> Any:
 # -- the extraction step ----------------------------------------------------------------------------------------
 
 
-def _optional_word_tables() -> Any:
-    """pipeline.extract.wordtables.word_tables (positioned words -> Tables), once that reader exists."""
-    try:
-        from . import wordtables  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(wordtables, "word_tables", None)
-
-
 def ocr_document(doc: Document, body: bytes, images: Sequence[bytes] | None = None,
                  limits: Limits = LIMITS) -> list[int]:
     """Read `doc`'s scanned pages (PDF) or its archived images (image-only HTML page) by OCR, in place:
@@ -274,9 +266,7 @@ def ocr_document(doc: Document, body: bytes, images: Sequence[bytes] | None = No
     if not words:
         return done
     doc.words.extend(words)
-    tables = _optional_word_tables()
-    if tables is not None:
-        doc.tables.extend(tables(words))
+    doc.tables.extend(word_tables(words))
     text = text_of(words)
     doc.text = f"{doc.text.rstrip()}\n{text}" if doc.text.strip() else text
     if not doc.pages and doc.source != "pdf":

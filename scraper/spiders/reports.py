@@ -15,18 +15,11 @@ from scrapy.http import FormRequest, Request
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from pipeline.extract.html import decode_html
+from pipeline.titles import is_report_title
 from scraper import navigation as nav
 from scraper import urlguard
 from scraper.context import CrawlContext
-
-try:
-    from pipeline.titles import is_report_title
-except ImportError:  # pragma: no cover - the title rules land with the extraction package
-    _TITLE = re.compile(r"\d{4}\s*年度?.*?(?:政府|政务)?信息公开.*?(?:年度)?(?:工作)?(?:年度)?报告")
-
-    def is_report_title(title: str) -> bool:
-        return bool(_TITLE.search(title or ""))
-
 
 #: Scrapy's download exceptions (named, so older and newer Scrapy versions map alike)
 _ERROR_KINDS = {"DownloadTimeoutError": "timeout", "DownloadConnectionRefusedError": "connection",
@@ -34,29 +27,14 @@ _ERROR_KINDS = {"DownloadTimeoutError": "timeout", "DownloadConnectionRefusedErr
                 "ResponseDataLossError": "truncated", "DownloadFailedError": "connection",
                 "ResponseNeverReceived": "connection", "ResponseFailed": "connection"}
 _CHROME_IMG = re.compile(r"(^|/)(images?|img|static|style|css|skin|common)/|logo|banner|icon|qrcode|ewm|jiucuo", re.I)
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w\-]+)""", re.I)
 
 
 def decode_body(response) -> str:
-    """Page text, trying the declared encodings first and falling back to GB18030 when they fail
-    (old sites often declare one encoding and send another)."""
-    body = response.body
-    candidates = []
+    """Page text by the project's one charset decoder (pipeline.extract.html.decode_html: BOM, valid
+    UTF-8, the declared charset if the bytes fit it, else GB18030), so the spider reads a page's links
+    as extraction later reads its text. The body is bounded by DOWNLOAD_MAXSIZE before it gets here."""
     ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    m = re.search(r"charset=([\w\-]+)", ctype, re.I)
-    if m:
-        candidates.append(m.group(1))
-    m2 = _CHARSET.search(body[:4096])
-    if m2:
-        candidates.append(m2.group(1).decode("ascii", "ignore"))
-    candidates += ["utf-8", "gb18030"]
-    for enc in candidates:
-        enc = {"gb2312": "gb18030", "gbk": "gb18030"}.get(enc.lower(), enc)
-        try:
-            return body.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("gb18030", errors="replace")
+    return decode_html(response.body, ctype)[0]
 
 
 def _links(sel: Selector) -> list[tuple[str, str]]:
