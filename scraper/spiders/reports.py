@@ -195,17 +195,16 @@ class ReportsSpider(scrapy.Spider):
         sel = Selector(text=text)
         links = _links(sel)
         items = [(urljoin(response.url, h), t) for h, t in links]
-        if style == "hanweb" or "<datastore" in text:
-            for snippet in nav.hanweb_records(text):
-                items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
+        platforms = nav.platforms_for(style)  # the site's CMS platform, or every one for style generic
+        for snippet in (s for p in platforms for s in p.records(text)):
+            items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
         yield from self._report_links(response, items)
         # pagination: only from the column's first page, so each page is requested once
         follows: list[nav.Follow] = []
         if response.meta.get("gongkai_role") == "listing":
             limit = self.max_listing_pages + 1  # one past the cap: the listing cap sees (and records) it
-            follows += nav.trs_pages(text, response.url, limit)
-            follows += nav.hanweb_pages(text, response.url, limit)
-            follows += nav.jsonapi_pages(text, response.url, limit)
+            for platform in platforms:
+                follows += platform.pages(text, response.url, limit)
         follows += nav.generic_pages(links, response.url)
         for f in follows:
             req = self._follow(f, response, "listing_page", self.parse_listing)
