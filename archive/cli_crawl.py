@@ -126,13 +126,11 @@ def reparse_command(since, as_json, db, archive_dir):
 
 def _recheck(dbh) -> dict:
     """Run the rules again after values changed (a flag whose evidence changed re-opens and says so)."""
-    from pathlib import Path as _P
-
+    from archive import queries
     from archive.checking import run_checks
 
-    row = next(dbh.query("SELECT registry FROM crawl_runs WHERE registry != '' ORDER BY id DESC LIMIT 1"), None)
-    registry = row["registry"] if row and _P(row["registry"]).exists() else None
-    return run_checks(dbh, registry)
+    registry = queries.last_run_registry(dbh)
+    return run_checks(dbh, registry if registry and Path(registry).exists() else None)
 
 
 def _web_command():

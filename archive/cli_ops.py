@@ -87,10 +87,10 @@ def _uninstall(mode: str | None) -> None:
 @db_option
 def health_command(as_json, db):
     """Per-site health: is each site's listing reachable, does it still list reports, do they still parse?"""
-    from archive.health import site_health
+    from archive import queries
     from archive.opendb import open_readonly
 
-    rows = site_health(open_readonly(paths_from(db, None).db))
+    rows = queries.health(open_readonly(paths_from(db, None).db))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

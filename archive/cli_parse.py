@@ -115,7 +115,7 @@ def fetch(url: str, timeout: float = 30.0, max_bytes: int = LIMITS.max_bytes) ->
 
 
 def report_flags(ex: Any) -> list[dict[str, Any]]:
-    """Within-report findings from pipeline.checks."""
+    """Within-report findings of pipeline.checks, as JSON-ready dicts."""
     out = []
     for f in run_report_rules(ex):
         out.append(f.to_json() if hasattr(f, "to_json") else dict(f))

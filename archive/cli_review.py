@@ -1,6 +1,7 @@
 """Review commands: `check`, `flags`, `flag show|confirm|dismiss`, `status`.
 
-They read and write only the flag tables; the rules live in pipeline/checks, the lifecycle in archive/flags.
+They present what archive/queries.py reads (no SQL here); the rules live in pipeline/checks, the lifecycle
+in archive/flags.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import click
 
+from archive import queries
 from archive.cli_options import archive_option, db_option, paths_from
 from archive.errors import GongkaiError
 
@@ -44,10 +46,6 @@ def _read(db: str | None):
     return open_readonly(paths_from(db, None).db)
 
 
-def _has_flags(dbh) -> bool:
-    return "flags" in dbh.table_names()
-
-
 def _console():
     from rich.console import Console
 
@@ -70,11 +68,8 @@ def _registry_path(sites: str | None, dbh) -> str | None:
             return cand
     if Path("sites.toml").exists():
         return "sites.toml"
-    if "crawl_runs" in dbh.table_names() and "registry" in dbh["crawl_runs"].columns_dict:
-        row = next(dbh.query("SELECT registry FROM crawl_runs WHERE registry IS NOT NULL ORDER BY id DESC LIMIT 1"), None)
-        if row and row["registry"] and Path(row["registry"]).exists():
-            return row["registry"]
-    return None
+    last = queries.last_run_registry(dbh)
+    return last if last and Path(last).exists() else None
 
 
 def _date(value: str | None) -> date:
@@ -135,20 +130,6 @@ def _print_check(s: dict[str, Any]) -> None:
     con.print("next: gongkai flags --status open   ·   gongkai flag show ID")
 
 
-def _flag_rows(dbh, rule, status, site, year, publisher) -> list[dict[str, Any]]:
-    where, args = [], []
-    for col, val in (("rule", rule), ("site", site), ("year", year), ("publisher", publisher)):
-        if val is not None:
-            where.append(f"{col} = ?")
-            args.append(val)
-    if status != "all":
-        where.append("status = ?")
-        args.append(status)
-    sql = "SELECT * FROM flags" + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, site, year, id"
-    return list(dbh.query(sql, args))
-
-
 @click.command("flags")
 @click.option("--rule", help="Only this rule (e.g. T3-BALANCE).")
 @click.option("--status", type=click.Choice(["open", "confirmed", "dismissed", "resolved", "all"]), default="open",
@@ -162,7 +143,7 @@ def _flag_rows(dbh, rule, status, site, year, publisher) -> list[dict[str, Any]]
 def flags_command(rule, status, site, year, publisher, as_json, as_csv, db):
     """List flags (the review queue)."""
     dbh = _read(db)
-    rows = _flag_rows(dbh, rule, status, site, year, publisher) if _has_flags(dbh) else []
+    rows = queries.flags(dbh, status, rule=rule, site=site, year=year, publisher=publisher)
     if as_json:
         for r in rows:
             r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else None
@@ -170,10 +151,7 @@ def flags_command(rule, status, site, year, publisher, as_json, as_csv, db):
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if as_csv:
-        from archive.flags import FLAGS_COLUMNS
-
-        cols = list(dbh["flags"].columns_dict) if _has_flags(dbh) else list(FLAGS_COLUMNS)
-        w = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n")
+        w = csv.DictWriter(sys.stdout, fieldnames=queries.flag_columns(dbh), lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
         return
@@ -194,46 +172,6 @@ def flag_group() -> None:
     """Review one flag: show, confirm or dismiss it."""
 
 
-def _get_flag(dbh, flag_id: int) -> dict[str, Any]:
-    try:
-        return dbh["flags"].get(flag_id)
-    except Exception:  # noqa: BLE001 - sqlite_utils NotFoundError, no flags table, id out of range
-        raise GongkaiError(f"no flag with id {flag_id} (see gongkai flags --status all)") from None
-
-
-def _evidence_values(ev: Any) -> list[dict[str, Any]]:
-    """Every cited value in the evidence ({"key", "value", …} dicts), wherever it is nested."""
-    out = []
-    if isinstance(ev, dict):
-        if "key" in ev and "value" in ev:
-            out.append(ev)
-        for v in ev.values():
-            out.extend(_evidence_values(v))
-    elif isinstance(ev, list):
-        for v in ev:
-            out.extend(_evidence_values(v))
-    return out
-
-
-def _archive_value(dbh, flag: dict[str, Any], cited: dict[str, Any]) -> Any:
-    """The value the archive holds now for a cited cell: the current report of the cited subject."""
-    if "metrics" not in dbh.table_names() or "reports" not in dbh.table_names():
-        return None
-    subject = cited.get("report") or (flag["subject"] if flag["rule"] not in ("MISSING",) else None)
-    if subject:
-        row = next(dbh.query("SELECT m.value FROM metrics m JOIN reports r ON r.id = m.report_id "
-                             "WHERE r.url = ? AND r.is_current = 1 AND m.key = ?", [subject, cited["key"]]), None)
-    else:
-        row = None
-    if row is None and flag.get("report_id") and not cited.get("report"):
-        row = next(dbh.query("SELECT value FROM metrics WHERE report_id = ? AND key = ?",
-                             [flag["report_id"], cited["key"]]), None)
-    if row is None:
-        return None
-    v = row["value"]
-    return int(v) if isinstance(v, float) and v.is_integer() else v
-
-
 @flag_group.command("show")
 @click.argument("flag_id", type=int)
 @click.option("--json", "as_json", is_flag=True)
@@ -242,17 +180,13 @@ def flag_show(flag_id, as_json, db):
     """The flag, its evidence, the report's values side by side, and its history."""
     from rich.table import Table
 
-    dbh = _read(db)
-    f = _get_flag(dbh, flag_id)
-    ev = json.loads(f["evidence"]) if f["evidence"] else {}
-    history = list(dbh.query("SELECT at, event, who, note FROM flag_events WHERE flag_id = ? ORDER BY id", [flag_id])
-                   ) if "flag_events" in dbh.table_names() else []
-    cited = _evidence_values(ev)
-    side = [{**c, "archive_now": _archive_value(dbh, f, c)} for c in cited]
+    f = queries.flag_detail(_read(db), flag_id)
+    if f is None:
+        raise GongkaiError(f"no flag with id {flag_id} (see gongkai flags --status all)")
     if as_json:
-        click.echo(json.dumps({**f, "evidence": ev, "cells": json.loads(f["cells"] or "[]"), "values": side,
-                               "history": history}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(f, ensure_ascii=False, indent=2))
         return
+    ev, side, history = f["evidence"], f["values"], f["history"]
     con = _console()
     con.print(f"[b]flag {f['id']}[/b]  {f['rule']} ({f['severity']})  status [b]{f['status']}[/b]")
     con.print(f"subject: {f['subject']}   publisher: {f['publisher'] or '—'}   year: {f['year'] or '—'}   "
@@ -356,30 +290,8 @@ def status_command(as_json, db, redis_url):
         except Exception as exc:  # noqa: BLE001 - an unreachable Redis is a one-line message
             raise GongkaiError(f"cannot read the distributed crawl state at {redis_url}: {exc}") from None
 
-    from archive.flags import open_counts
-
-    dbh = _read(db)
-    runs: list[dict[str, Any]] = []
-    if "crawl_runs" in dbh.table_names():
-        runs = list(dbh.query("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 5"))
-    sites: list[dict[str, Any]] = []
-    if "sites" in dbh.table_names() and "reports" in dbh.table_names():
-        sites = list(dbh.query(
-            "SELECT s.id AS site, s.last_crawled, "
-            "(SELECT count(*) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS reports, "
-            "(SELECT max(year) FROM reports r WHERE r.site_id = s.id AND r.is_current = 1) AS latest_year, "
-            + ("(SELECT count(*) FROM flags f WHERE f.site = s.id AND f.status = 'open')" if _has_flags(dbh) else "0")
-            + " AS open_flags "
-            "FROM sites s ORDER BY s.id"))
-        from archive.health import site_health
-
-        health = {h["site"]: h for h in site_health(dbh)}
-        for s in sites:
-            h = health.get(s["site"], {})
-            s["health"] = h.get("status")
-            s["problem"] = h.get("problem")
-    out = {"runs": runs, "sites": sites, "open_by_rule": open_counts(dbh, "rule"),
-           "open_by_site": open_counts(dbh, "site"), "open_by_severity": open_counts(dbh, "severity")}
+    out = queries.status(_read(db))
+    runs, sites = out["runs"], out["sites"]
     if distributed is not None:
         out["distributed"] = distributed
     if as_json:

@@ -19,7 +19,7 @@ from archive.errors import GongkaiError
 @db_option
 def summary_command(check, as_json, db):
     """Rebuild the per-key totals per year (metric_summary) from the annual_reports view."""
-    from archive import summary
+    from archive import queries, summary
     from archive.schema import connect
 
     paths = paths_from(db, None)
@@ -28,10 +28,7 @@ def summary_command(check, as_json, db):
     try:
         dbh = connect(paths.db, readonly=check)
         if check:
-            kept = dbh.execute(f"SELECT key, year, n, total, min_value, max_value FROM {summary.SUMMARY} "
-                               "ORDER BY key, year").fetchall()
-            fresh = dbh.execute(summary.FROM_SCRATCH_SQL).fetchall()
-            out = {"rows": len(kept), "from_scratch_rows": len(fresh), "equal": summary.same_rows(kept, fresh)}
+            out = queries.summary_staleness(dbh)
         else:
             out = summary.rebuild(dbh)
     except sqlite3.DatabaseError as exc:

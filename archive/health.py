@@ -3,9 +3,10 @@
 Sites change under a crawler: a 改版 moves the disclosure column (the start listing 404s), the
 listing is rebuilt so no report links are found, or report pages get a new template the extractor
 cannot read. None of that is an error in one report, so no report rule sees it; it shows only by
-comparing a site's runs. `SITE-BROKEN` is that comparison, declared as a rule (data + one function
-over the archive) so its findings go through the same flags lifecycle as every other rule: opened
-with the last good and the first bad capture, resolved when the site comes back.
+comparing a site's runs. This module makes that comparison (`site_health`); `SITE-BROKEN`, a row of
+the rules table (pipeline/checks/crawl.py), turns it into findings that go through the same flags
+lifecycle as every other rule: opened with the last good and the first bad capture, resolved when the
+site comes back.
 
 `run_report` / `exit_code` turn one run into what an operator reads in the morning and what cron or
 systemd sees (0 fine, 1 a person is needed).
@@ -21,6 +22,8 @@ from typing import Any
 
 import sqlite_utils
 
+from pipeline.checks import RULES
+from pipeline.checks.crawl import LINKS, LISTING, STATS
 from pipeline.checks.model import Finding, Rule
 
 #: metrics whose disappearance means the report template changed (spec/checks.md: tables 二/三)
@@ -28,7 +31,6 @@ STAT_PREFIXES = ("apps.", "proactive.")
 #: a site whose failed fetches are at least this share of its fetches in a run is "failing"
 FAILING_SHARE = 0.5
 
-LISTING, LINKS, STATS = "listing unreachable", "no report links", "no statistics"
 REPORT_KINDS = ("report", "image_only")
 
 
@@ -217,37 +219,14 @@ def _evidence(first_bad: _RunState, last_good: _RunState | None) -> dict[str, An
     return ev
 
 
-def check_site_broken(rule: Rule, db: sqlite_utils.Database, run_id: int | None = None) -> list[Finding]:
-    """SITE-BROKEN findings: one per site whose latest run is bad."""
-    out = []
-    for h in site_health(db, run_id):
-        if h["status"] != "broken":
-            continue
-        ev = h["evidence"]
-        fb = ev["first_bad"]
-        what = {LISTING: "its start listing cannot be fetched ("
-                + ", ".join(f"{f['url']}: {f.get('error') or f.get('status')}" for f in fb.get("failed", [])[:3]) + ")",
-                LINKS: f"its listing yields no report links (had {fb.get('before')})",
-                STATS: "its report pages no longer yield statistics (template changed?)"}[ev["problem"]]
-        good = ev["last_good"]
-        since = f"since run {fb['run']} ({fb['at']})"
-        last = f"last good run {good['run']} ({good['at']})" if good else "never worked"
-        out.append(Finding(rule=rule.id, severity=rule.severity, subject=f"site:{h['site']}", cells=("site",),
-                           message=f"site {h['site']} ({h['name']}) is broken: {what}, {since}; {last}",
-                           evidence=ev, site=h["site"]))
-    return out
-
-
-SITE_BROKEN = Rule("SITE-BROKEN", "error", "archive",
-                   "a site's start listing fails, it lists no reports, or its reports no longer yield statistics",
-                   ("captures", "pages", "reports", "metrics"), check_site_broken)
-#: rules over the whole archive (fn(rule, db, run_id)); run_checks can add their findings
-ARCHIVE_RULES: list[Rule] = [SITE_BROKEN]
+#: rules over the crawl itself (scope "crawl", fn(rule, site_health rows)): rows of pipeline.checks.RULES
+ARCHIVE_RULES: list[Rule] = [r for r in RULES if r.scope == "crawl"]
 
 
 def archive_findings(db: sqlite_utils.Database, run_id: int | None = None) -> list[Finding]:
-    """Findings of every archive-level rule."""
-    return [f for rule in ARCHIVE_RULES for f in rule.check(rule, db, run_id)]
+    """Findings of every crawl rule (SITE-BROKEN) over the sites' health."""
+    health = site_health(db, run_id)
+    return [f for rule in ARCHIVE_RULES for f in rule.check(rule, health)]
 
 
 def sync_site_health(db: sqlite_utils.Database, run_id: int | None = None) -> dict[str, int]:

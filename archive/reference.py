@@ -90,7 +90,7 @@ REFERENCES: dict[str, Reference] = {r.name: r for r in (
                        "pipeline/checks (shared/spec/checks.md).", {
         "id": (str, "rule id, as in flags.rule"), "severity": (str, "error / warning"),
         "scope": (str, "report (one report) / years (Y against Y−1) / publication (who published when) / "
-                       "history (versions, attachments)"),
+                       "history (versions, attachments) / crawl (a site across its crawl runs)"),
         "description": (str, "what must hold, in words"),
         "reads": (str, "the metric keys or report fields it reads (JSON)")}, _rule_rows),
     Reference("metric_keys", "What each metric key of the national tables is (metrics.key → metric_keys.key), in "

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pipeline.kinds import ATTACHMENT_ALTERNATION
+
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 
 #: the report name: (政府|政务)信息公开 (工作) (年度|年) (工作) 报告 / 年报
 REPORT_NAME = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:(?:19|20)\d{2}\s*年度?|年度|年)?(?:工作)?(?:报告|年报)")
 #: what may follow the report name: a bracketed variant note, or "-单位简称" / "_栏目_站点" page-title tails
-_SUFFIX = re.compile(r"^(?:[(\[【〔][^)\]】〕]{0,20}[)\]】〕])*(?:[-_—|·].*)?(?:\.(?:pdf|docx?|wps|ofd|xlsx?))?$", re.I)
+_SUFFIX = re.compile(rf"^(?:[(\[【〔][^)\]】〕]{{0,20}}[)\]】〕])*(?:[-_—|·].*)?(?:\.(?:{ATTACHMENT_ALTERNATION}))?$", re.I)
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([〇○零一二][〇○零一二三四五六七八九]{3})\s*年")
 #: the year phrase removed from a title to get its publisher

@@ -48,7 +48,7 @@ def test_rules_are_data_for_every_rule_of_the_spec():
                    "FORMAT-YEAR", "SECTIONS", "TEXT-TABLE", "TEXT-PCT", "L-ANSWER-SUM", "L-REVIEW-SUM",
                    "L-STAFF-SUM", "L-CHANNEL-SUM", "L-RATE", "X-CARRY", "X-CHANGE-PCT", "X-PREV-ITEMS",
                    "X-IN-FORCE", "X-REPEAT", "MISSING", "LATE", "DUPLICATE", "CHANGED", "ATTACHMENT-MISMATCH",
-                   "IMAGE-ONLY", "YEAR-MISMATCH", "EXTRACT-FAILED", "OCR-IDENTITY"}
+                   "IMAGE-ONLY", "YEAR-MISMATCH", "EXTRACT-FAILED", "OCR-IDENTITY", "SITE-BROKEN"}
     assert all(r.severity in ("error", "warning") and r.reads and r.description for r in RULES)
 
 

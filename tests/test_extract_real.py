@@ -1,23 +1,17 @@
 """The real pages of ../shared/fixtures/real against their keys: every report field, and for the
 2019+ pages every metric (none missing, none different, none extra outside `extra.*`).
 
-Metrics stated only in prose (proactive.total, fees.collected_yuan, and all legacy metrics) belong
-to pipeline.extract.prose; they are checked here once that module exists.
+Metrics stated only in prose (proactive.total, fees.collected_yuan, and all legacy metrics) come from
+pipeline.extract.prose and are checked like the table metrics.
 """
 
 from __future__ import annotations
-
-import importlib.util
 
 import pytest
 
 from conftest import real_fixture, real_key
 from pipeline.extract import extract
 
-PROSE_READY = importlib.util.find_spec("pipeline.extract.prose") is not None
-TABLE_PREFIXES = ("apps.", "review.", "suit.", "proactive.rules.", "proactive.normative.", "proactive.licensing.",
-                  "proactive.other_services.", "proactive.penalty.", "proactive.coercion.", "proactive.fees.",
-                  "proactive.procurement.")
 NOT_FIELDS = ("source", "notes", "metrics")
 
 
@@ -35,8 +29,6 @@ def _metric_diffs(ex, key) -> list[str]:
     expected = key["metrics"]
     diffs = []
     for k, v in expected.items():
-        if not PROSE_READY and not k.startswith(TABLE_PREFIXES):
-            continue  # a prose metric, before pipeline.extract.prose exists
         got = ex.metrics.get(k)
         if got != v or type(got) is not type(v):
             diffs.append(f"metric {k}: key={v!r} got={got!r}")

@@ -86,3 +86,18 @@ def test_attachments_and_pdf_viewer():
     assert nav.is_attachment("http://a/W020240329549500303101.xls")
     assert not nav.is_attachment("http://a/t20240329_1.html")
     assert nav.viewer_target("http://a.gov.test/generic/web/viewer.html?file=/zwgk/P0201.pdf") == "http://a.gov.test/zwgk/P0201.pdf"
+
+
+def test_the_registry_style_picks_the_platform_and_generic_tries_them_all():
+    from scraper.registry import STYLES
+
+    names = {s: [p.name for p in nav.platforms_for(s)] for s in STYLES}
+    assert names == {"trs": ["trs"], "hanweb": ["hanweb"], "jcms": ["hanweb"], "jsonapi": ["jsonapi"],
+                     "gbk": ["trs", "hanweb", "jsonapi"], "generic": ["trs", "hanweb", "jsonapi"]}
+    trs_page = 'var countPage = 3;\ncreatePageHTML(3, 0, "index", "html");'
+    hanweb_page = "<datastore><totalrecord>40</totalrecord><record><![CDATA[<a href='/a.html'>x</a>]]></record></datastore>"
+    url = "http://x.gov.cn/col/col123/index.html"
+    [trs], [hanweb] = nav.platforms_for("trs"), nav.platforms_for("hanweb")
+    assert len(trs.pages(trs_page, url)) == 3 and trs.pages(hanweb_page, url) == [] and trs.records(hanweb_page) == []
+    assert hanweb.pages(trs_page, url) == [] and len(hanweb.records(hanweb_page)) == 1
+    assert [f.kind for f in hanweb.pages(hanweb_page, url)][:1] == ["hanweb-xml"]

@@ -1,34 +1,19 @@
 """Prose extraction on the real pages of ../shared/fixtures/real (skipped when ../shared is absent)."""
 
-import re
 
 import pytest
 
 from conftest import real_fixture, real_key
-from pipeline.extract.document import Cell, Document, Table
+from pipeline.extract.document import Document
 from pipeline.extract.documents import load_document
+from pipeline.extract.html import load_html
 from pipeline.extract.model import Extraction
 from pipeline.extract.prose import extract_prose
 
 
 def _html_document(name: str) -> Document:
-    """The page as the HTML loader sees it; a plain lxml reading while that loader is not there."""
-    body = real_fixture(name).read_bytes()
-    try:
-        from pipeline.extract.html import load_html
-    except ImportError:
-        load_html = None
-    if load_html is not None:
-        return load_html(body, "", "text/html")
-    import lxml.html
-
-    root = lxml.html.fromstring(body)
-    for bad in root.xpath("//script|//style"):
-        bad.drop_tree()
-    tables = [Table(rows=[[Cell(re.sub(r"\s+", "", td.text_content()), int(td.get("rowspan", 1)),
-                                int(td.get("colspan", 1))) for td in tr.xpath("./td|./th")]
-                          for tr in t.xpath(".//tr")]) for t in root.xpath("//table")]
-    return Document(source="html", text=root.text_content(), tables=tables)
+    """The page as the HTML loader sees it."""
+    return load_html(real_fixture(name).read_bytes(), "", "text/html")
 
 
 def _diff(expected: dict, got: dict) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from pipeline.checks import legacy, ocr, publication, table3, tables, text, years
+from pipeline.checks import crawl, legacy, ocr, publication, table3, tables, text, years
 from pipeline.checks.expectations import Expectations
 from pipeline.checks.model import SCOPES, SEVERITIES, Finding, ReportRecord, Rule
 from pipeline.checks.publication import ArchiveContext
@@ -82,6 +82,9 @@ RULES: list[Rule] = [
          ("versions", "metrics", "text"), publication.check_changed),
     Rule("ATTACHMENT-MISMATCH", "warning", "history", "a number in an attachment differs from the page's",
          ("parent_id", "metrics"), publication.check_attachment),
+    Rule("SITE-BROKEN", "error", "crawl",
+         "a site's start listing fails, it lists no reports, or its reports no longer yield statistics",
+         ("captures", "pages", "reports", "metrics"), crawl.check_site_broken),
 ]
 
 RULES_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}

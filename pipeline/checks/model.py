@@ -13,8 +13,8 @@ from typing import Any
 SEVERITIES: tuple[str, ...] = ("error", "warning")
 
 #: scopes: "report" fn(rec); "years" fn(cur, prev) for the same publisher's Y and Y-1;
-#: "publication" and "history" fn(ctx: ArchiveContext)
-SCOPES: tuple[str, ...] = ("report", "years", "publication", "history")
+#: "publication" and "history" fn(ctx: ArchiveContext); "crawl" fn(sites: site-health rows of archive/health.py)
+SCOPES: tuple[str, ...] = ("report", "years", "publication", "history", "crawl")
 
 
 @dataclass(frozen=True)

@@ -8,106 +8,26 @@ one odd page never stops a crawl.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from pipeline.extract import ocr
 from pipeline.extract.document import Document
+from pipeline.extract.documents import load_document, sniff_kind
 from pipeline.extract.model import Extraction
+from pipeline.extract.ocrcells import mark_ocr_values
+from pipeline.extract.prose import extract_prose, flat_statistics
+from pipeline.extract.textfallback import solve_tables
+from pipeline.kinds import is_attachment
 from pipeline.titles import is_report_title
 
 __all__ = ["extract", "sniff_kind", "load"]
 
-_EXT_KIND = {
-    ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".xlsx": "xlsx", ".xls": "xls",
-    ".txt": "text", ".htm": "html", ".html": "html", ".shtml": "html", ".jhtml": "html", ".jsp": "html",
-}
-_CT_KIND = (
-    ("pdf", "pdf"), ("wordprocessingml", "docx"), ("msword", "doc"), ("spreadsheetml", "xlsx"),
-    ("ms-excel", "xls"), ("html", "html"), ("xhtml", "html"), ("text/plain", "text"),
-)
-
-
-def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> str:
-    """"html", "text", "pdf", "docx", "doc", "xls" or "xlsx": magic bytes first (servers and
-    file names lie), then the content type, then the extension, then a look at the text."""
-    head = body[:2048]
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        window = body[:65536]
-        if b"word/" in window:
-            return "docx"
-        if b"xl/" in window:
-            return "xlsx"
-        ext = _ext(url)
-        return ext if ext in ("docx", "xlsx") else "docx"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        ext = _ext(url)
-        if ext in ("xls", "xlsx"):
-            return "xls"
-        if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in body[:200000] or b"Workbook" in body[:200000]:
-            return "xls"
-        return "doc"
-    lowered = stripped[:1024].lower()
-    if lowered.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body", b"<div", b"<table",
-                           b"<!--")):
-        return "html"
-    ct = (content_type or "").lower()
-    for needle, kind in _CT_KIND:
-        if needle in ct:
-            return kind
-    ext = _ext(url)
-    if ext:
-        return ext
-    if re.search(rb"<(html|body|div|p|table|meta)[\s>]", body[:8192], re.I):
-        return "html"
-    return "text"
-
-
-def _ext(url: str) -> str | None:
-    path = url.split("?", 1)[0].split("#", 1)[0].lower()
-    for ext, kind in _EXT_KIND.items():
-        if path.endswith(ext):
-            return kind
-    return None
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of a module another engineer writes; None while it does not exist yet."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-    return getattr(mod, name, None)
-
-
-def _plain_text(body: bytes, url: str) -> Document:
-    """Stand-in text loader, used only while pipeline.extract.documents does not exist."""
-    from pipeline.extract.html import decode_html
-
-    text, _ = decode_html(body)
-    lines = (re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip() for line in text.replace("\r", "\n").split("\n"))
-    return Document(source="text", url=url, text="\n".join(line for line in lines if line))
-
 
 def load(body: bytes, url: str = "", content_type: str | None = None) -> Document:
     """Bytes -> Document, by kind. Raises only for programming errors; bad input gives doc.errors."""
-    kind = sniff_kind(body, url, content_type)
-    if kind == "html":
-        from pipeline.extract.html import load_html
-
-        return load_html(body, url, content_type)
-    loader = _optional("pipeline.extract.documents", "load_document")
-    if loader is not None:
-        return loader(body, url, content_type)
-    if kind == "text":
-        return _plain_text(body, url)
-    return Document(source=kind, url=url, errors=[f"no loader for {kind} documents yet"])
+    return load_document(body, url, content_type)
 
 
 def _step(ex: Extraction, what: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -134,26 +54,19 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
         ex.errors.append(f"could not load document: {type(exc).__name__}: {exc}")
         ex.kind = "not_report"
         return ex
-    ocr = _optional("pipeline.extract.ocr", "ocr_document")
     printed = len(re.sub(r"\s", "", doc.text))
-    ocr_pages = _step(ex, "OCR", ocr, doc, body, images) if ocr is not None else None
+    ocr_pages = _step(ex, "OCR", ocr.ocr_document, doc, body, images)
     ex.errors.extend(doc.errors)
     ex.text = doc.text
-    ex.attachments = [{"url": u, "name": n} for u, n in doc.links if _is_attachment(u)]
+    ex.attachments = [{"url": u, "name": n} for u, n in doc.links if is_attachment(u) or "viewer.html?file=" in u]
     fields = _step(ex, "metadata", extract_fields, doc)
     if fields:
         ex.fields.update(fields)
     _step(ex, "tables", extract_tables, doc, ex)
     if "三" not in ex.tables and _modern(ex, doc):
-        solve = _optional("pipeline.extract.textfallback", "solve_tables")
-        if solve is not None:
-            _step(ex, "text tables", solve, doc, ex)
-    flat = _optional("pipeline.extract.prose", "flat_statistics")
-    if flat is not None:
-        _step(ex, "text statistics table", flat, doc, ex)
-    prose = _optional("pipeline.extract.prose", "extract_prose")
-    if prose is not None:
-        _step(ex, "prose", prose, doc, ex)
+        _step(ex, "text tables", solve_tables, doc, ex)
+    _step(ex, "text statistics table", flat_statistics, doc, ex)
+    _step(ex, "prose", extract_prose, doc, ex)
     ex.sections = find_sections(doc.text)
     _step(ex, "unread tables", unread_tables, doc, ex)
     ex.fields["format"] = detect_format(ex)
@@ -162,9 +75,7 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
     if ocr_pages and ex.kind == "report" and printed < 200 and not ex.metrics:
         ex.kind = "image_only"  # OCR read text but no statistics: still a report no number was read from
     if ocr_pages:
-        mark = _optional("pipeline.extract.ocrcells", "mark_ocr_values")
-        if mark is not None:
-            _step(ex, "OCR confidence", mark, doc, ex)
+        _step(ex, "OCR confidence", mark_ocr_values, doc, ex)
     if ex.kind != "report" and not ex.tables:
         ex.fields["format"] = None  # a listing or an image is in no format
     return ex
@@ -202,13 +113,6 @@ def _suit_total_where() -> str:
 
 
 _SUIT_TOTAL_WHERE = _suit_total_where()
-_ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|7z)(?:$|[?#])", re.I)
-
-
-def _is_attachment(url: str) -> bool:
-    return bool(_ATTACHMENT.search(url)) or "viewer.html?file=" in url
-
-
 def _kind(doc: Document, ex: Extraction) -> str:
     """"not_report" unless the title is a report title; "image_only" when a report page carries
     images (or is a PDF) but (almost) no text and no statistics; else "report"."""

@@ -16,14 +16,14 @@ import re
 import struct
 import zipfile
 
+from pipeline.kinds import EXTENSION_KINDS
 from pipeline.limits import LIMITS, Budget, LimitExceeded
 
 from .document import Cell, Document, Table
 from .textflow import HEADER_WORDS
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-_EXT = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "doc", ".xls": "xls", ".xlsx": "xlsx",
-        ".txt": "text", ".htm": "html", ".html": "html", ".shtml": "html", ".jsp": "html", ".php": "html"}
+_EXT = EXTENSION_KINDS
 _CTYPE = {"application/pdf": "pdf", "application/msword": "doc", "application/vnd.ms-excel": "xls",
           "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
@@ -44,9 +44,10 @@ def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> s
             names = set(zipfile.ZipFile(io.BytesIO(body)).namelist())
         except (zipfile.BadZipFile, LimitExceeded):
             names = set()
-        if "word/document.xml" in names:
+        window = body[:65536]  # a damaged container: its member names may still be legible
+        if "word/document.xml" in names or (not names and b"word/" in window):
             return "docx"
-        if "xl/workbook.xml" in names:
+        if "xl/workbook.xml" in names or (not names and b"xl/" in window):
             return "xlsx"
         return _EXT.get(_extension(url)) if _EXT.get(_extension(url)) in ("docx", "xlsx") else "docx"
     low = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -89,6 +89,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
 
     Valid multibyte UTF-8 almost never happens by accident, so it beats a declared GBK; a page
     declared UTF-8 whose bytes are not UTF-8 is sniffed as GB18030 (a superset of GB2312/GBK).
+    The one charset decoder of the project (the spider reads listings with it too). Weighed against
+    BeautifulSoup's UnicodeDammit/EncodingDetector: that one trusts a declared GB2312/GBK over valid
+    UTF-8, has no GB18030 step (its last resort is windows-1252: mojibake, not an error), and rejects a
+    page cut inside its last character; so the rules of Chinese government sites are kept here, short.
+    Limits: the declared charset is looked for in the first 8 KiB only; the body's size is capped before.
     """
     for bom, codec in _BOMS:
         if body.startswith(bom):

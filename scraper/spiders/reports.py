@@ -17,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.misc import load_object
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from pipeline.extract.html import decode_html
 from pipeline.titles import is_report_title
 from scraper import navigation as nav
 from scraper import settings, urlguard
@@ -28,29 +29,14 @@ _ERROR_KINDS = {"DownloadTimeoutError": "timeout", "DownloadConnectionRefusedErr
                 "ResponseDataLossError": "truncated", "DownloadFailedError": "connection",
                 "ResponseNeverReceived": "connection", "ResponseFailed": "connection"}
 _CHROME_IMG = re.compile(r"(^|/)(images?|img|static|style|css|skin|common)/|logo|banner|icon|qrcode|ewm|jiucuo", re.I)
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w\-]+)""", re.I)
 
 
 def decode_body(response) -> str:
-    """Page text, trying the declared encodings first and falling back to GB18030 when they fail
-    (old sites often declare one encoding and send another)."""
-    body = response.body
-    candidates = []
+    """Page text by the project's one charset decoder (pipeline.extract.html.decode_html: BOM, valid
+    UTF-8, the declared charset if the bytes fit it, else GB18030), so the spider reads a page's links
+    as extraction later reads its text. The body is bounded by DOWNLOAD_MAXSIZE before it gets here."""
     ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-    m = re.search(r"charset=([\w\-]+)", ctype, re.I)
-    if m:
-        candidates.append(m.group(1))
-    m2 = _CHARSET.search(body[:4096])
-    if m2:
-        candidates.append(m2.group(1).decode("ascii", "ignore"))
-    candidates += ["utf-8", "gb18030"]
-    for enc in candidates:
-        enc = {"gb2312": "gb18030", "gbk": "gb18030"}.get(enc.lower(), enc)
-        try:
-            return body.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return body.decode("gb18030", errors="replace")
+    return decode_html(response.body, ctype)[0]
 
 
 def _links(sel: Selector) -> list[tuple[str, str]]:
@@ -191,17 +177,16 @@ class ReportsSpider(scrapy.Spider):
         sel = Selector(text=text)
         links = _links(sel)
         items = [(urljoin(response.url, h), t) for h, t in links]
-        if style == "hanweb" or "<datastore" in text:
-            for snippet in nav.hanweb_records(text):
-                items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
+        platforms = nav.platforms_for(style)  # the site's CMS platform, or every one for style generic
+        for snippet in (s for p in platforms for s in p.records(text)):
+            items += [(urljoin(response.url, h), t) for h, t in _links(Selector(text=snippet))]
         yield from self._report_links(response, items)
         # pagination: only from the column's first page, so each page is requested once
         follows: list[nav.Follow] = []
         if response.meta.get("gongkai_role") == "listing":
             limit = self.max_listing_pages + 1  # one past the cap: the listing cap sees (and records) it
-            follows += nav.trs_pages(text, response.url, limit)
-            follows += nav.hanweb_pages(text, response.url, limit)
-            follows += nav.jsonapi_pages(text, response.url, limit)
+            for platform in platforms:
+                follows += platform.pages(text, response.url, limit)
         follows += nav.generic_pages(links, response.url)
         for f in follows:
             req = self._follow(f, response, "listing_page", self.parse_listing)
