@@ -103,13 +103,20 @@ def _differences(db: Path, ref_db: Path, client=None, run_id: int | None = None)
     return "\n".join(lines) or "  (no capture or page differs)"
 
 
-def _leased_urls(client, wid: str) -> set[str]:
-    """The URLs a worker held leases on (requests it had taken and not finished)."""
+def _request_key(entry: dict) -> tuple[str, str, str, str]:
+    """One request as the server saw it: a POST listing is the same URL with a different body per page."""
+    return entry["method"], entry["host"], entry["path"], entry.get("body", "")
+
+
+def _leased_urls(client, wid: str) -> set[tuple[str, str]]:
+    """The requests (URL, body) a worker held leases on (taken and not finished)."""
     run = int(client.get("gongkai:run"))
     out = set()
     for lease, data in client.hgetall(f"gongkai:run:{run}:leased").items():
         if lease.decode().startswith(wid + ":"):
-            out.add(pickle.loads(data)["url"])
+            req = pickle.loads(data)
+            body = req.get("body") or b""
+            out.add((req["url"], body.decode("latin-1") if isinstance(body, bytes) else body))
     return out
 
 
@@ -140,7 +147,7 @@ def test_three_workers_one_killed_give_the_single_process_archive(tmp_path, redi
         ref_db = tmp_path / "ref" / "g.db"
         ref_db.parent.mkdir()
         reference = crawl(write_registry(web, ref_server.url, tmp_path / "ref" / "sites.toml"), ref_db)
-        ref_log = Counter((e["method"], e["host"], e["path"]) for e in ref_server.log())
+        ref_log = Counter(_request_key(e) for e in ref_server.log())
     finally:
         ref_server.stop()
 
@@ -168,7 +175,7 @@ def test_three_workers_one_killed_give_the_single_process_archive(tmp_path, redi
         survivors = [w for w in workers if w.poll() != -signal.SIGKILL]
         assert len(survivors) == WORKERS - 1
         done = [json.loads(w.communicate(timeout=30)[0]) for w in survivors]
-        log = Counter((e["method"], e["host"], e["path"]) for e in server.log())
+        log = Counter(_request_key(e) for e in server.log())
     finally:
         for p in procs:
             if p.poll() is None:
@@ -195,7 +202,7 @@ def test_three_workers_one_killed_give_the_single_process_archive(tmp_path, redi
     extra = log - ref_log
     fetched = f"fetched more often than by one process: {sorted(extra.items())}\n{why}"
     assert all(n == 1 for n in extra.values()), fetched
-    assert {f"http://{host}{path}" for _, host, path in extra} <= in_flight, fetched
+    assert {(f"http://{host}{path}", body) for _, host, path, body in extra} <= in_flight, fetched
     # the run's Redis state is drained and marked done for the workers
     run = summary["run_id"]
     assert client.get(f"gongkai:run:{run}:state") == b"done"

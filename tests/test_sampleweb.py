@@ -101,7 +101,7 @@ def test_server_proxy_form(server, web: SampleWeb, truth: dict) -> None:
     length = int(next(ln.split(b":")[1] for ln in head.split(b"\r\n") if ln.lower().startswith(b"content-length")))
     assert len(rest) < length
     log = server.log()
-    assert {"method": "GET", "host": "www.qingshi.gov.test", "path": "/robots.txt", "status": 200} in log
+    assert {"method": "GET", "host": "www.qingshi.gov.test", "path": "/robots.txt", "status": 200, "body": ""} in log
     st, _, body = _get(server, "/_night?n=1")
     assert st == 200 and b'"night": 1' in body
     reg = tomllib.loads(_get(server, "/_registry.toml")[2].decode())

@@ -63,7 +63,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._control(method, target)
         resp = web.respond(method, host, target, dict(self.headers.items()), body)
         with self.server.lock:
-            self.server.log.append({"method": method, "host": hostname, "path": target, "status": resp.status})
+            self.server.log.append({"method": method, "host": hostname, "path": target, "status": resp.status,
+                                    "body": body.decode("latin-1")})
         if resp.sleep:
             time.sleep(resp.sleep)
         self.send_response(resp.status)
