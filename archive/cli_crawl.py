@@ -9,12 +9,20 @@ from pathlib import Path
 
 import click
 
+from archive import queries
+from archive.checking import run_checks
+from archive.cli_distributed import crawl_with_workers
 from archive.cli_options import archive_option, db_option, paths_from
 from archive.config import sites_path
 from archive.errors import GongkaiError
+from archive.extracting import reparse
+from archive.health import exit_code, run_report
 from archive.lock import CrawlLock, LockBusy
+from archive.opendb import require_archive
 from archive.runreport import print_report, print_summary, summary_json
+from archive.schema import connect, ensure_schema
 from scraper.registry import RegistryError, load_registry
+from scraper.sampleweb.cli import web_command
 
 
 def _registry(path: str | None):
@@ -54,8 +62,7 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     """The nightly job: crawl, archive raw responses, extract new/changed reports, run the checks."""
     from dataclasses import replace
 
-    from archive.nightly import crawl_sites
-    from archive.opendb import require_archive
+    from archive.nightly import crawl_sites  # lazy: Scrapy and Twisted load for this command only
 
     paths = paths_from(db, archive_dir)
     registry = _registry(sites_file)
@@ -66,8 +73,6 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     progress = sys.stderr.isatty() if progress is None else progress
     try:
         if workers_url:
-            from archive.cli_distributed import crawl_with_workers
-
             summary = crawl_with_workers(paths, registry, workers_url, list(only), share, lease_seconds, progress)
         else:
             summary = crawl_sites(paths, registry, list(only), progress=progress).summary
@@ -75,9 +80,6 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
         raise GongkaiError(str(exc)) from None
     except RegistryError as exc:
         raise GongkaiError(str(exc)) from None
-    from archive.health import exit_code, run_report
-    from archive.schema import connect
-
     dbh = connect(paths.db, readonly=True)
     report = run_report(dbh, summary["run_id"])
     dbh.conn.close()
@@ -97,10 +99,6 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
 @archive_option
 def reparse_command(since, as_json, db, archive_dir):
     """Re-extract reports from the raw captures (after a parser change) and list the values that changed."""
-    from archive.extracting import reparse
-    from archive.opendb import require_archive
-    from archive.schema import connect, ensure_schema
-
     paths = paths_from(db, archive_dir)
     require_archive(paths.db)
     try:
@@ -126,19 +124,8 @@ def reparse_command(since, as_json, db, archive_dir):
 
 def _recheck(dbh) -> dict:
     """Run the rules again after values changed (a flag whose evidence changed re-opens and says so)."""
-    from archive import queries
-    from archive.checking import run_checks
-
     registry = queries.last_run_registry(dbh)
     return run_checks(dbh, registry if registry and Path(registry).exists() else None)
-
-
-def _web_command():
-    try:
-        from scraper.sampleweb.cli import web_command
-    except ImportError:
-        return None
-    return web_command
 
 
 @click.command("demo")
@@ -148,9 +135,9 @@ def _web_command():
 @click.option("--fresh/--keep", default=True, show_default=True, help="Start from an empty archive.")
 def demo_command(workdir, seed, scale, fresh):
     """Serve the bundled sample government web on 127.0.0.1, crawl it, extract, check, and summarise."""
-    from archive.demo import run_demo
+    from archive.demo import run_demo  # lazy: Scrapy and Twisted load for this command only
 
     run_demo(Path(workdir), seed=seed, scale=scale, fresh=fresh)
 
 
-COMMANDS = [c for c in (crawl_command, reparse_command, demo_command, _web_command()) if c is not None]
+COMMANDS = [crawl_command, reparse_command, demo_command, web_command]

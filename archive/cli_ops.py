@@ -9,9 +9,12 @@ from pathlib import Path
 
 import click
 
+from archive import queries
+from archive import schedule as sch
 from archive.cli_options import db_option, paths_from
 from archive.config import sites_path
 from archive.errors import GongkaiError
+from archive.opendb import open_readonly
 
 
 @click.command("schedule")
@@ -25,8 +28,6 @@ from archive.errors import GongkaiError
 @db_option
 def schedule_command(at, mode, install, uninstall, sites_file, log_file, db):
     """Print (or --install) the nightly crontab entry / systemd timer for `gongkai crawl`."""
-    from archive import schedule as sch
-
     if install and uninstall:
         raise GongkaiError("--install and --uninstall exclude each other")
     try:
@@ -64,7 +65,6 @@ def schedule_command(at, mode, install, uninstall, sites_file, log_file, db):
 def _uninstall(mode: str | None) -> None:
     import shutil
 
-    from archive import schedule as sch
 
     found = False
     if mode in (None, "cron") and (mode == "cron" or shutil.which("crontab")):
@@ -87,9 +87,6 @@ def _uninstall(mode: str | None) -> None:
 @db_option
 def health_command(as_json, db):
     """Per-site health: is each site's listing reachable, does it still list reports, do they still parse?"""
-    from archive import queries
-    from archive.opendb import open_readonly
-
     rows = queries.health(open_readonly(paths_from(db, None).db))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

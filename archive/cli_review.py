@@ -17,9 +17,17 @@ from typing import Any
 
 import click
 
-from archive import queries
-from archive.cli_options import archive_option, db_option, paths_from
+from archive import flags, queries
+from archive.checking import run_checks
+from archive.cli_distributed import print_status
+from archive.cli_options import archive_option, db_option, paths_from, redis_url_option
+from archive.config import sites_path
+from archive.distributed import distributed_status
 from archive.errors import GongkaiError
+from archive.flags import ensure_flag_tables
+from archive.opendb import open_readonly, require_archive
+from archive.schema import connect
+from scraper.registry import RegistryError
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 LIST_COLUMNS = ("id", "status", "severity", "rule", "site", "publisher", "year", "subject", "message")
@@ -28,10 +36,6 @@ LIST_COLUMNS = ("id", "status", "severity", "rule", "site", "publisher", "year",
 def _open(db: str | None):
     """The archive at --db for writing (check), with the flag tables; anything that is not a gongkai
     archive (missing, a folder, an HTML or binary file) is one clear line, never a new empty db."""
-    from archive.flags import ensure_flag_tables
-    from archive.opendb import require_archive
-    from archive.schema import connect
-
     paths = paths_from(db, None)
     require_archive(paths.db)
     dbh = connect(paths.db)
@@ -41,8 +45,6 @@ def _open(db: str | None):
 
 def _read(db: str | None):
     """The archive at --db read-only (flags, flag show, status): the file system stays as it was."""
-    from archive.opendb import open_readonly
-
     return open_readonly(paths_from(db, None).db)
 
 
@@ -60,14 +62,13 @@ def _width() -> int:
 
 
 def _registry_path(sites: str | None, dbh) -> str | None:
-    """--sites, else $GONGKAI_SITES, else ./sites.toml, else the registry of the last crawl run (if it still exists)."""
-    for cand in (sites, os.environ.get("GONGKAI_SITES")):
-        if cand:
-            if not Path(cand).exists():
-                raise GongkaiError(f"registry file not found: {cand}")
-            return cand
-    if Path("sites.toml").exists():
-        return "sites.toml"
+    """The registry config.sites_path names (--sites, $GONGKAI_SITES, ./sites.toml), else the registry of the
+    last crawl run if it still exists; a registry named explicitly must exist."""
+    path = sites_path(sites)
+    if path.exists():
+        return str(path)
+    if sites or os.environ.get("GONGKAI_SITES"):
+        raise GongkaiError(f"registry file not found: {path}")
     last = queries.last_run_registry(dbh)
     return last if last and Path(last).exists() else None
 
@@ -91,9 +92,6 @@ def _date(value: str | None) -> date:
 @archive_option
 def check_command(as_of, sites, fail_on, as_json, db, archive_dir):
     """Run every rule over the archive and update the flags (re-runs never duplicate)."""
-    from archive.checking import run_checks
-    from scraper.registry import RegistryError
-
     dbh = _open(db)
     registry = _registry_path(sites, dbh)
     try:
@@ -226,10 +224,6 @@ def _who(by: str | None) -> str:
 def _decide(action: str, flag_id: int, note: str | None, by: str | None, db: str | None, wait: float) -> None:
     """Confirm/dismiss in an immediate transaction that waits up to `wait` s for a crawl's writer;
     still locked after that: one line, exit 1 (the decision was not recorded, try again)."""
-    from archive import flags
-    from archive.opendb import require_archive
-    from archive.schema import connect
-
     paths = paths_from(db, None)
     require_archive(paths.db)
     dbh = connect(paths.db, busy_ms=int(wait * 1000))
@@ -274,8 +268,8 @@ def flag_dismiss(flag_id, note, by, wait, db):
 
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True)
-@click.option("--redis", "redis_url", envvar="GONGKAI_REDIS", default=None, metavar="URL",
-              help="Also show the distributed crawl's workers, frontier and throughput (env GONGKAI_REDIS).")
+@redis_url_option(required=False,
+                  help="Also show the distributed crawl's workers, frontier and throughput (env GONGKAI_REDIS).")
 @db_option
 def status_command(as_json, db, redis_url):
     """Last crawl runs, per-site health and open flags by rule and by site."""
@@ -283,8 +277,6 @@ def status_command(as_json, db, redis_url):
 
     distributed = None
     if redis_url:
-        from archive.distributed import distributed_status
-
         try:
             distributed = distributed_status(redis_url)
         except Exception as exc:  # noqa: BLE001 - an unreachable Redis is a one-line message
@@ -299,8 +291,6 @@ def status_command(as_json, db, redis_url):
         return
     con = _console()
     if distributed is not None:
-        from archive.cli_distributed import print_status
-
         print_status(distributed)
     if runs:
         cols = [c for c in ("id", "started_at", "finished_at", "status", "as_of") if c in runs[0]]

@@ -9,8 +9,10 @@ import sqlite3
 
 import click
 
+from archive import queries, summary
 from archive.cli_options import db_option, paths_from
 from archive.errors import GongkaiError
+from archive.schema import connect
 
 
 @click.command("summary")
@@ -19,9 +21,6 @@ from archive.errors import GongkaiError
 @db_option
 def summary_command(check, as_json, db):
     """Rebuild the per-key totals per year (metric_summary) from the annual_reports view."""
-    from archive import queries, summary
-    from archive.schema import connect
-
     paths = paths_from(db, None)
     if not paths.db.is_file():
         raise GongkaiError(f"no archive at {paths.db}")

@@ -22,6 +22,8 @@ from typing import Any
 
 import sqlite_utils
 
+from archive.flags import sync_findings
+from archive.runreport import run_summary
 from pipeline.checks import RULES
 from pipeline.checks.crawl import LINKS, LISTING, STATS
 from pipeline.checks.model import Finding, Rule
@@ -231,8 +233,6 @@ def archive_findings(db: sqlite_utils.Database, run_id: int | None = None) -> li
 
 def sync_site_health(db: sqlite_utils.Database, run_id: int | None = None) -> dict[str, int]:
     """Sync SITE-BROKEN findings into the flags table alone (only SITE-BROKEN flags can be resolved)."""
-    from archive.flags import sync_findings
-
     return sync_findings(db, archive_findings(db, run_id), run_id=run_id, rules={r.id for r in ARCHIVE_RULES})
 
 
@@ -275,8 +275,6 @@ def _new_flags(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
 def run_report(db: sqlite_utils.Database, run_id: int) -> dict[str, Any]:
     """What one run did and what needs a person: new and changed reports, flags first seen in the
     run by rule, broken and failing sites, errors by kind, durations."""
-    from archive.runreport import run_summary
-
     run = db["crawl_runs"].get(run_id)
     saved = json.loads(run.get("summary") or "{}")
     summary = run_summary(db, run_id)

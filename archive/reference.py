@@ -16,6 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
+from pipeline.checks import RULES
+from pipeline.formats import glossary
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -32,8 +35,6 @@ class Reference:
 
 
 def _rule_rows() -> list[dict[str, Any]]:
-    from pipeline.checks import RULES
-
     return [{"id": r.id, "severity": r.severity, "scope": r.scope, "description": r.description,
              "reads": json.dumps(list(r.reads), ensure_ascii=False)} for r in RULES]
 
@@ -43,8 +44,6 @@ _TABLE_NAMES = {"二": "表二", "三": "表三", "四": "表四", "legacy": "�
 
 def _metric_rows() -> list[dict[str, Any]]:
     """One row per metric key of the national tables: where the report prints it, in its own words."""
-    from pipeline.formats import glossary
-
     by_key: dict[str, list[dict[str, str]]] = {}
     for g in glossary():
         by_key.setdefault(g["key"], []).append(g)

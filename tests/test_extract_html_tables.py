@@ -198,12 +198,12 @@ def test_money_units_follow_the_key():
 
 
 def test_failing_step_becomes_an_error_not_a_crash(monkeypatch):
-    import pipeline.extract.tables as tables
+    import pipeline.extract as extract
 
     def boom(doc, ex):
         raise RuntimeError("bad table")
 
-    monkeypatch.setattr(tables, "extract_tables", boom)
+    monkeypatch.setattr(extract, "extract_tables", boom)
     ex = run("t4_split.html")
     assert ex.errors == ["tables failed: RuntimeError: bad table"]
     assert ex.fields["title"] == "测试县2021年政府信息公开工作年度报告"

@@ -15,10 +15,13 @@ from typing import Any
 from pipeline.extract import ocr
 from pipeline.extract.document import Document
 from pipeline.extract.documents import load_document, sniff_kind
-from pipeline.extract.model import Extraction
+from pipeline.extract.metadata import extract_fields
+from pipeline.extract.model import Extraction, Provenance
 from pipeline.extract.ocrcells import mark_ocr_values
 from pipeline.extract.prose import extract_prose, flat_statistics
+from pipeline.extract.tables import detect_format, extract_tables, find_sections, unread_tables
 from pipeline.extract.textfallback import solve_tables
+from pipeline.formats import table2, table3, table4
 from pipeline.kinds import is_attachment
 from pipeline.titles import is_report_title
 
@@ -44,9 +47,6 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
 
     `images`: the archived images of an HTML report page (separate captures; extraction never fetches),
     read by OCR when the page itself carries (almost) no text."""
-    from pipeline.extract.metadata import extract_fields
-    from pipeline.extract.tables import detect_format, extract_tables, find_sections, unread_tables
-
     ex = Extraction()
     try:
         doc = load(body, url, content_type)
@@ -82,8 +82,6 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
 
 
 def _modern_markers() -> tuple[str, ...]:
-    from pipeline.formats import table2, table3
-
     return (table3.NEW.label, table2.CAPTION_CUE, table3.CARRIED_IN.label, table3.GROUPS[0].label)
 
 
@@ -98,8 +96,6 @@ def _modern(ex: Extraction, doc: Document) -> bool:
 
 def _derive(ex: Extraction) -> None:
     """suit.total for the 2019/2021 formats = 未经复议直接起诉 total + 复议后起诉 total."""
-    from pipeline.extract.model import Provenance
-
     direct, after = ex.metrics.get("suit.direct.total"), ex.metrics.get("suit.after_review.total")
     if direct is not None and after is not None and "suit.total" not in ex.metrics:
         ex.set("suit.total", direct + after,
@@ -107,8 +103,6 @@ def _derive(ex: Extraction) -> None:
 
 
 def _suit_total_where() -> str:
-    from pipeline.formats import table4
-
     return f"表四 {table4.SUIT_HEAD} 总计（{table4.GROUPS[1].label} + {table4.GROUPS[2].label}）"
 
 

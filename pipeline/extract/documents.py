@@ -20,6 +20,8 @@ from pipeline.kinds import EXTENSION_KINDS
 from pipeline.limits import LIMITS, Budget, LimitExceeded
 
 from .document import Cell, Document, Table
+from .html import load_html
+from .pdf import load_pdf as load_pdf_layout
 from .textflow import HEADER_WORDS
 
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -103,8 +105,6 @@ def load_document(body: bytes, url: str = "", content_type: str | None = None) -
     """Bytes of any supported kind → Document (HTML is handed to the HTML loader)."""
     kind = sniff_kind(body, url, content_type)
     if kind == "html":
-        from .html import load_html
-
         return load_html(body, url, content_type)
     loader = {"text": load_text, "pdf": load_pdf, "docx": load_docx, "doc": load_doc,
               "xls": load_xls, "xlsx": load_xlsx}[kind]
@@ -278,8 +278,6 @@ def _rtf_to_text(rtf: str) -> str:
 
 def load_pdf(body: bytes) -> Document:
     """PDFs are read by the pdfplumber front end, pipeline.extract.pdf (words, lines, ruled and unruled tables)."""
-    from .pdf import load_pdf as load_pdf_layout
-
     return load_pdf_layout(body)
 
 

@@ -28,6 +28,7 @@ from pipeline.limits import LIMITS, Budget, LimitExceeded, Limits
 from .document import Document, Table
 from .layout import Word
 from .pdf import header_pairs, ruled_tables
+from .scanrulings import page_frags, skew
 from .wordtables import word_tables
 
 #: render PDF pages at the embedded scan's own resolution, within these bounds (dpi)
@@ -168,8 +169,6 @@ class OcrPages:
 
     def read(self, image: Any, page: int, scale: float, height: float, limits: Limits = LIMITS) -> None:
         """OCR one page image, then find its rulings (a failure there costs the page's grid, not its words)."""
-        from .scanrulings import page_frags, skew
-
         searched = image.width * image.height <= limits.ruling_max_pixels
         words, angle = read_image(image, page=page, scale=scale,
                                   angle=skew(image.convert("L"), scale) if searched else None)
