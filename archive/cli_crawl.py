@@ -50,6 +50,9 @@ def print_summary(summary: dict, file=None) -> None:
     table.add_row("[b]total[/b]", *(f"[b]{t.get(k, 0)}[/b]" for k in ("new", "changed", "unchanged", "failed")),
                   f"[b]{sum(refused.values())}[/b]")
     console.print(table)
+    if "not_due" in t:
+        console.print(f"not due (revisit policy): {t['not_due']}" + (" (--full: every URL asked)" if summary.get("full")
+                                                                      else ""))
     if summary.get("errors"):
         console.print("errors by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["errors"].items())))
     console.print(f"reports extracted: {summary.get('reports_extracted', 0)} "
@@ -85,6 +88,17 @@ def print_report(report: dict) -> None:
     click.echo("\n".join(lines))
 
 
+def _night(value: str | None):
+    from datetime import date
+
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise GongkaiError(f"--as-of must be a date YYYY-MM-DD, got {value!r}") from None
+
+
 @click.command("crawl")
 @click.option("--sites", "sites_file", metavar="FILE", help="Site registry (TOML); default $GONGKAI_SITES or ./sites.toml.")
 @click.option("--only", multiple=True, metavar="SITE", help="Crawl only these site ids (repeatable).")
@@ -97,9 +111,12 @@ def print_report(report: dict) -> None:
               "politeness budget across N workers.")
 @click.option("--lease", "lease_seconds", default=30.0, show_default=True, metavar="SECONDS",
               help="With --workers: a dead worker's requests return to the frontier after this.")
+@click.option("--full", is_flag=True, help="Revalidate every URL tonight, ignoring the revisit policy's back-off.")
+@click.option("--as-of", "as_of", metavar="DATE", help="The night's date for the revisit policy (default today).")
 @db_option
 @archive_option
-def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share, lease_seconds, db, archive_dir):
+def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share, lease_seconds, full, as_of,
+                  db, archive_dir):
     """The nightly job: crawl, archive raw responses, extract new/changed reports, run the checks."""
     from dataclasses import replace
 
@@ -107,6 +124,7 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     from archive.opendb import require_archive
 
     paths = paths_from(db, archive_dir)
+    night = _night(as_of)
     registry = _registry(sites_file)
     if proxy:
         registry = replace(registry, proxy=proxy)
@@ -117,9 +135,10 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
         if workers_url:
             from archive.cli_distributed import crawl_with_workers
 
-            summary = crawl_with_workers(paths, registry, workers_url, list(only), share, lease_seconds, progress)
+            summary = crawl_with_workers(paths, registry, workers_url, list(only), share, lease_seconds, progress,
+                                         full=full, as_of=night)
         else:
-            summary = crawl_sites(paths, registry, list(only), progress=progress).summary
+            summary = crawl_sites(paths, registry, list(only), progress=progress, full=full, as_of=night).summary
     except LockBusy as exc:
         raise GongkaiError(str(exc)) from None
     except RegistryError as exc:

@@ -29,8 +29,9 @@ def _redis_errors():
 
 
 def crawl_with_workers(paths, registry, redis_url: str, only: list[str], share: int, lease_seconds: float,
-                       progress: bool) -> dict:
-    """The body of `gongkai crawl --workers URL` (called from cli_crawl)."""
+                       progress: bool, full: bool = False, as_of=None) -> dict:
+    """The body of `gongkai crawl --workers URL` (called from cli_crawl). The workers do not apply the
+    revisit policy yet: every URL is asked (as with --full); the run still records the back-off."""
     from archive.archiver import crawl_distributed
 
     _needs_redis()

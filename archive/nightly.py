@@ -13,6 +13,7 @@ from datetime import date
 from archive.config import Paths
 from archive.extracting import extract_pending
 from archive.lock import CrawlLock
+from archive.revisit import record_run
 from archive.store import Archive, now_iso
 from scraper.registry import Registry
 
@@ -69,8 +70,11 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def open_run(paths: Paths, registry: Registry, only: list[str] | None = None):
-    """Open the archive and a run (resuming an interrupted one): the context the spider works in."""
+def open_run(paths: Paths, registry: Registry, only: list[str] | None = None, full: bool = False,
+             as_of: date | None = None):
+    """Open the archive and a run (resuming an interrupted one): the context the spider works in, with
+    the revisit policy (archive/revisit.py) as its due check; `full` asks for every URL."""
+    from archive.revisit import RevisitPolicy
     from scraper.context import CrawlContext
 
     sites = registry.enabled(tuple(only or ()))
@@ -78,7 +82,9 @@ def open_run(paths: Paths, registry: Registry, only: list[str] | None = None):
     archive.upsert_sites(sites)
     run_id, resumed = archive.start_run(str(registry.path or ""), [s.id for s in sites])
     done = archive.done_in_run(run_id) if resumed else {}
-    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed)
+    policy = RevisitPolicy(archive.db, as_of or date.today(), full=full)
+    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed,
+                        due=policy)
 
 
 def close_run(ctx, crawl_seconds: float | None = None) -> dict:
@@ -88,7 +94,10 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
     stats = extract_pending(ctx.archive.db, ctx.archive.paths.warc_dir)
     extract_seconds = time.monotonic() - t0
     checks = run_checks_if_available(ctx.archive.db, ctx.registry, ctx.archive.paths, run_id=ctx.run_id)
+    as_of = getattr(ctx.due, "as_of", None) or date.today()
+    record_run(ctx.archive.db, ctx.run_id, as_of)
     summary = run_summary(ctx.archive.db, ctx.run_id)
+    add_not_due(summary, ctx.counts, full=getattr(ctx.due, "full", False))
     summary.update({"resumed": ctx.resumed, "crawl_seconds": round(crawl_seconds or 0.0, 2),
                     "extract_seconds": round(extract_seconds, 2), "extracted": stats.extracted,
                     "reports_extracted": stats.reports, "extraction_errors": stats.errors,
@@ -98,13 +107,13 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
         ctx.archive.db.execute(
             f"UPDATE sites SET last_crawled = ? WHERE id IN ({','.join('?' * len(ctx.sites))})",
             [now_iso(), *[s.id for s in ctx.sites]])
-        ctx.archive.db.execute("UPDATE crawl_runs SET as_of = ? WHERE id = ?", [date.today().isoformat(), ctx.run_id])
+        ctx.archive.db.execute("UPDATE crawl_runs SET as_of = ? WHERE id = ?", [as_of.isoformat(), ctx.run_id])
     ctx.archive.close()
     return summary
 
 
 def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None, progress: bool = False,
-                settings_overrides: dict | None = None) -> RunResult:
+                settings_overrides: dict | None = None, full: bool = False, as_of: date | None = None) -> RunResult:
     """Crawl (under the lock), then extract what is new. Raises LockBusy when another crawl runs."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
@@ -112,7 +121,7 @@ def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None,
     from scraper.spiders.reports import ReportsSpider
 
     with CrawlLock(paths.lock_file):
-        ctx = open_run(paths, registry, only)
+        ctx = open_run(paths, registry, only, full=full, as_of=as_of)
         process = CrawlerProcess(scrapy_settings(registry, settings_overrides))
         crawler = process.create_crawler(ReportsSpider)
         prog = _Progress(ctx, progress)
@@ -165,6 +174,20 @@ def run_summary(db, run_id: int) -> dict:
             "sites": {s: {k: c.get(k, 0) for k in ("new", "changed", "unchanged", "failed")}
                       for s, c in sorted(per_site.items())},
             "errors": errors}
+
+
+def add_not_due(summary: dict, counts: dict, full: bool = False) -> None:
+    """The URLs the revisit policy held back this run, per site and in total (0 with --full)."""
+    total = 0
+    for site, c in counts.items():
+        n = c.get("not_due", 0)
+        total += n
+        if n:
+            summary["sites"].setdefault(site, {k: 0 for k in ("new", "changed", "unchanged", "failed")})["not_due"] = n
+    for c in summary["sites"].values():
+        c.setdefault("not_due", 0)
+    summary["totals"]["not_due"] = total
+    summary["full"] = full
 
 
 def summary_json(summary: dict) -> str:

@@ -12,7 +12,8 @@ import sqlite_utils
 
 from archive.reference import refresh_reference, table_specs
 
-SCHEMA_VERSION = 1
+#: 2: the revisits table (additive: an older archive gains it on open; every URL is due until visited)
+SCHEMA_VERSION = 2
 
 TABLES: dict[str, tuple[dict, dict]] = {
     # name: (columns, options)
@@ -42,6 +43,8 @@ TABLES: dict[str, tuple[dict, dict]] = {
                  "where_": str, "raw": str}, {"pk": ("report_id", "key"),
                                               "foreign_keys": [("report_id", "reports", "id")]}),
     "extraction_errors": ({"id": int, "page_id": int, "url": str, "at": str, "error": str}, {"pk": "id"}),
+    # the revisit policy's back-off per URL (archive/revisit.py)
+    "revisits": ({"url": str, "last_checked": str, "interval_days": int, "next_due": str}, {"pk": "url"}),
     "migrations": ({"version": int, "applied_at": str}, {"pk": "version"}),
     # generated reference tables (archive/reference.py): what the rules check, in words
     **table_specs(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archive.store import Archive, Done
@@ -25,6 +26,8 @@ class CrawlContext:
     capped: dict[str, str] = field(default_factory=dict)
     #: URLs refused this run (recorded once each)
     refused: set[str] = field(default_factory=set)
+    #: the revisit policy, wired in by the archive: (url, role, listing title) -> due tonight? None: all due
+    due: Callable[[str, str, str | None], bool] | None = None
     _by_host: dict[str, Site] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -80,6 +80,8 @@ class ReportsSpider(scrapy.Spider):
         #: listing root -> the pages of it requested (bounded by the listing cap)
         self._listing_pages: dict[str, set[str]] = {}
         self._capped_listings: set[str] = set()
+        #: URLs the revisit policy held back this run (counted once each)
+        self._not_due: set[str] = set()
 
     @property
     def max_listing_pages(self) -> int:
@@ -142,8 +144,18 @@ class ReportsSpider(scrapy.Spider):
             return True
         return site_id in ctx.capped
 
+    def _due(self, url: str, role: str, site_id: str, title: str | None) -> bool:
+        """The revisit policy the run was given (context.due): False holds an unchanged page back tonight."""
+        due = self.context.due if self.context is not None else None
+        if due is None or due(url, role, title):
+            return True
+        if url not in self._not_due:  # once per URL, however many listings link it
+            self._not_due.add(url)
+            self.context.counts[site_id]["not_due"] += 1
+        return False
+
     def _request(self, url: str, callback, role: str, site_id: str, referrer: str | None = None, **meta):
-        if self._refused(url, site_id, referrer):
+        if self._refused(url, site_id, referrer) or not self._due(url, role, site_id, meta.get("listing_title")):
             return None
         m = {"gongkai_role": role, "gongkai_site": site_id, "gongkai_referrer": referrer, **meta}
         return Request(url, callback=callback, errback=self.on_error, meta=m)
