@@ -84,7 +84,7 @@ def open_run(paths: Paths, registry: Registry, only: list[str] | None = None, fu
     done = archive.done_in_run(run_id) if resumed else {}
     policy = RevisitPolicy(archive.db, as_of or date.today(), full=full)
     return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed,
-                        due=policy)
+                        due=policy, known_links=policy.links)
 
 
 def close_run(ctx, crawl_seconds: float | None = None) -> dict:

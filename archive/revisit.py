@@ -66,12 +66,20 @@ class RevisitPolicy:
             self.not_due += 1
         return due
 
+    def links(self, url: str) -> list[tuple[str, str]]:
+        """(url, role) of what the archived url led to last time (its attachments, images, redirect
+        target): a page held back does not hold back a link of its own that is due."""
+        return [(r[0], r[1] or "attachment") for r in self.db.execute(
+            "SELECT DISTINCT url, role FROM pages WHERE referrer = ? AND url != ?", [url, url]).fetchall()]
+
 
 def record_run(db, run_id: int, as_of: date) -> int:
     """After a run: move each URL this run fetched along its back-off (a change resets it). A failed
-    fetch leaves its state alone, so it is asked again on its next due day. Returns URLs updated."""
+    fetch leaves its state alone, so it is asked again on its next due day; a redirect has none (it is
+    asked every night: its target is reached only through it). Returns URLs updated."""
     rows = db.execute(
-        "SELECT url, max(outcome IN ('new', 'changed')) FROM captures WHERE run_id = ? AND status < 400 "
+        "SELECT url, max(outcome IN ('new', 'changed')) FROM captures WHERE run_id = ? "
+        "AND (status < 300 OR status = 304) "
         "AND outcome IN ('new', 'changed', 'unchanged') GROUP BY url", [run_id]).fetchall()
     prev = {}
     for i in range(0, len(rows), 500):

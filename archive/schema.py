@@ -54,6 +54,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("pages", ["url", "version"], True),
     ("pages", ["site_id", "role"], False),
     ("pages", ["sha256"], False),
+    # what a page led to (the revisit policy asks a held-back page's due links: archive/revisit.py)
+    ("pages", ["referrer"], False),
     ("captures", ["run_id", "fingerprint"], False),
     ("captures", ["run_id", "outcome"], False),
     ("captures", ["url"], False),

@@ -28,6 +28,8 @@ class CrawlContext:
     refused: set[str] = field(default_factory=set)
     #: the revisit policy, wired in by the archive: (url, role, listing title) -> due tonight? None: all due
     due: Callable[[str, str, str | None], bool] | None = None
+    #: what an archived URL led to last time, as (url, role): asked when the URL itself is not due
+    known_links: Callable[[str], list[tuple[str, str]]] | None = None
     _by_host: dict[str, Site] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -154,6 +154,19 @@ class ReportsSpider(scrapy.Spider):
             self.context.counts[site_id]["not_due"] += 1
         return False
 
+    def _held_links(self, url: str, site_id: str, depth: int = 0):
+        """Requests for what a held-back URL led to last time that is due itself (checked the same way)."""
+        links = self.context.known_links if self.context is not None else None
+        if links is None or depth > 3 or url not in self._not_due:
+            return
+        for link, role in links(url):
+            callback = self.parse_attachment if role in ("attachment", "image") else self.parse_report
+            req = self._request(link, callback, role, site_id, referrer=url)
+            if req is not None:
+                yield req
+            else:
+                yield from self._held_links(link, site_id, depth + 1)
+
     def _request(self, url: str, callback, role: str, site_id: str, referrer: str | None = None, **meta):
         if self._refused(url, site_id, referrer) or not self._due(url, role, site_id, meta.get("listing_title")):
             return None
@@ -268,6 +281,8 @@ class ReportsSpider(scrapy.Spider):
                 if req.meta.get("download_timeout") is None:
                     req.meta.pop("download_timeout")
                 yield req
+            else:
+                yield from self._held_links(url, site_id)
 
     # -- report pages ----------------------------------------------------------------------------
     def parse_report(self, response):
