@@ -53,11 +53,15 @@ class RedisDueCheck:
 
 
 def collect_not_due(r, keys: dist.RunKeys, ctx) -> int:
-    """Count the URLs workers held back into ctx.counts per site (as the single-process spider does)."""
+    """Count the URLs workers held back into ctx.counts per site, as the single-process spider does: the
+    site is the one the URL was archived under (a held-back URL was visited before), else its host's."""
     n = 0
     for raw in r.hkeys(keys.not_due):
-        site = ctx.site_for(raw.decode() if isinstance(raw, bytes) else raw)
+        url = raw.decode() if isinstance(raw, bytes) else raw
+        row = ctx.archive.db.execute("SELECT site_id FROM pages WHERE url = ? ORDER BY version DESC LIMIT 1",
+                                     [url]).fetchone()
+        site = row[0] if row and row[0] else getattr(ctx.site_for(url), "id", None)
         if site is not None:
-            ctx.counts[site.id]["not_due"] += 1
+            ctx.counts[site]["not_due"] += 1
             n += 1
     return n
