@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 from archive import distributed as dist
@@ -23,6 +24,8 @@ from archive.config import Paths
 from archive.errors import GongkaiError
 from archive.lock import CrawlLock
 from archive.nightly import close_run
+from archive.revisit import RevisitPolicy
+from archive.revisit_redis import DUE_CHECK, collect_not_due, publish_revisits
 from archive.store import Archive, PageState, now_iso
 from archive.worker import load_run_registry, seed
 from scraper.context import CrawlContext
@@ -99,13 +102,16 @@ class IndexingArchive(Archive):
         self._batch_rows = []
 
 
-def open_distributed_run(paths: Paths, registry: Registry, only: list[str] | None = None):
-    """archive/nightly.open_run with the indexing archive (resumes an interrupted run likewise)."""
+def open_distributed_run(paths: Paths, registry: Registry, only: list[str] | None = None, full: bool = False,
+                         as_of: date | None = None):
+    """archive/nightly.open_run with the indexing archive (resumes an interrupted run likewise); the
+    archiver's due policy only seeds and dates the run, the workers decide with RedisDueCheck."""
     sites = registry.enabled(tuple(only or ()))
     archive = IndexingArchive(paths)
     archive.upsert_sites(sites)
     run_id, resumed = archive.start_run(str(registry.path or ""), [s.id for s in sites])
-    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, resumed=resumed)
+    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, resumed=resumed,
+                        due=RevisitPolicy(archive.db, as_of or date.today(), full=full))
 
 
 def publish_latest(r, keys: dist.RunKeys, archive: IndexingArchive) -> int:
@@ -126,7 +132,8 @@ def _run_config(ctx, paths: Paths, only, share: int, lease_seconds: float, setti
     text = Path(registry.path).read_text(encoding="utf-8") if registry.path else ""
     return {"registry_text": text, "registry_path": str(registry.path or ""), "proxy": registry.proxy,
             "archive_dir": str(paths.archive), "only": list(only or []), "share": share,
-            "lease_seconds": lease_seconds, "settings": settings or {}, "db": str(paths.db)}
+            "lease_seconds": lease_seconds, "settings": settings or {}, "db": str(paths.db),
+            "revisit": {"due_check": DUE_CHECK, "as_of": ctx.due.as_of.isoformat(), "full": ctx.due.full}}
 
 
 def consume(r, keys: dist.RunKeys, archive: IndexingArchive, on_tick=None) -> int:
@@ -178,18 +185,20 @@ def _apply_processing(r, keys: dist.RunKeys, archive: IndexingArchive) -> int:
 
 def crawl_distributed(paths: Paths, registry: Registry, redis_url: str, only: list[str] | None = None,
                       share: int = 1, lease_seconds: float = dist.DEFAULT_LEASE_SECONDS,
-                      settings: dict | None = None, progress=None) -> dict:
+                      settings: dict | None = None, progress=None, full: bool = False,
+                      as_of: date | None = None) -> dict:
     """`gongkai crawl --workers`: under the archive lock, open (or resume) the run, announce and seed it,
     archive what workers capture until nothing is left, then extract, check and summarise (close_run)."""
     r = dist.connect(redis_url)
     r.ping()
     with CrawlLock(paths.lock_file):
-        ctx = open_distributed_run(paths, registry, only)
+        ctx = open_distributed_run(paths, registry, only, full=full, as_of=as_of)
         keys = dist.RunKeys(ctx.run_id)
         if not ctx.resumed:
             dist.clear_run(r, keys)  # a resumed run keeps its frontier, leases and duplicate filter
         if not r.exists(keys.config):
             publish_latest(r, keys, ctx.archive)
+            publish_revisits(r, keys, ctx.archive.db, ctx.due.as_of, ctx.due.full)
         dist.announce_run(r, ctx.run_id, _run_config(ctx, paths, only, share, lease_seconds, settings))
         seed(r, keys, ctx)
         return _archive_and_close(r, keys, ctx, progress)
@@ -210,7 +219,10 @@ def archive_announced_run(paths: Paths, redis_url: str, progress=None) -> dict:
             archive.close()
             raise GongkaiError(f"run {keys.run_id} announced on Redis is not the unfinished run of {paths.db}")
         sites = registry.enabled(tuple(config.get("only") or ()))
-        ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites, resumed=True)
+        revisit = config.get("revisit") or {}
+        as_of = date.fromisoformat(revisit["as_of"]) if revisit.get("as_of") else date.today()
+        ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites, resumed=True,
+                           due=RevisitPolicy(archive.db, as_of, full=bool(revisit.get("full"))))
         return _archive_and_close(r, keys, ctx, progress)
 
 
@@ -219,4 +231,5 @@ def _archive_and_close(r, keys: dist.RunKeys, ctx, progress) -> dict:
     consume(r, keys, ctx.archive, progress)
     crawl_seconds = time.monotonic() - started
     dist.finish_announcement(r, keys)  # workers stop now; extraction needs no crawler
+    collect_not_due(r, keys, ctx)
     return close_run(ctx, crawl_seconds)

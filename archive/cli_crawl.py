@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -44,6 +45,15 @@ def _writable(paths) -> None:
             raise GongkaiError(f"cannot write to {d}: permission denied")
 
 
+def _night(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise GongkaiError(f"--as-of must be a date YYYY-MM-DD, got {value!r}") from None
+
+
 @click.command("crawl")
 @click.option("--sites", "sites_file", metavar="FILE", help="Site registry (TOML); default $GONGKAI_SITES or ./sites.toml.")
 @click.option("--only", multiple=True, metavar="SITE", help="Crawl only these site ids (repeatable).")
@@ -56,15 +66,19 @@ def _writable(paths) -> None:
               "politeness budget across N workers.")
 @click.option("--lease", "lease_seconds", default=30.0, show_default=True, metavar="SECONDS",
               help="With --workers: a dead worker's requests return to the frontier after this.")
+@click.option("--full", is_flag=True, help="Revalidate every URL tonight, ignoring the revisit policy's back-off.")
+@click.option("--as-of", "as_of", metavar="DATE", help="The night's date for the revisit policy (default today).")
 @db_option
 @archive_option
-def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share, lease_seconds, db, archive_dir):
+def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share, lease_seconds, full, as_of,
+                  db, archive_dir):
     """The nightly job: crawl, archive raw responses, extract new/changed reports, run the checks."""
     from dataclasses import replace
 
     from archive.nightly import crawl_sites  # lazy: Scrapy and Twisted load for this command only
 
     paths = paths_from(db, archive_dir)
+    night = _night(as_of)
     registry = _registry(sites_file)
     if proxy:
         registry = replace(registry, proxy=proxy)
@@ -73,9 +87,10 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     progress = sys.stderr.isatty() if progress is None else progress
     try:
         if workers_url:
-            summary = crawl_with_workers(paths, registry, workers_url, list(only), share, lease_seconds, progress)
+            summary = crawl_with_workers(paths, registry, workers_url, list(only), share, lease_seconds, progress,
+                                         full=full, as_of=night)
         else:
-            summary = crawl_sites(paths, registry, list(only), progress=progress).summary
+            summary = crawl_sites(paths, registry, list(only), progress=progress, full=full, as_of=night).summary
     except LockBusy as exc:
         raise GongkaiError(str(exc)) from None
     except RegistryError as exc:

@@ -32,15 +32,16 @@ def _redis_errors():
 
 
 def crawl_with_workers(paths, registry, redis_url: str, only: list[str], share: int, lease_seconds: float,
-                       progress: bool) -> dict:
-    """The body of `gongkai crawl --workers URL` (called from cli_crawl)."""
+                       progress: bool, full: bool = False, as_of=None) -> dict:
+    """The body of `gongkai crawl --workers URL` (called from cli_crawl); the workers apply the revisit
+    policy as one process does (archive/revisit_redis.py)."""
     from archive.archiver import crawl_distributed  # lazy: Scrapy and redis load for this command only
 
     _needs_redis()
     tick = _ticker(progress)
     try:
         summary = crawl_distributed(paths, registry, redis_url, only, share=share, lease_seconds=lease_seconds,
-                                    progress=tick)
+                                    progress=tick, full=full, as_of=as_of)
     except _redis_errors() as exc:
         raise GongkaiError(f"cannot reach Redis at {redis_url}: {exc}") from None
     if progress:

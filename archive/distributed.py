@@ -161,12 +161,23 @@ class RunKeys:
     def stats(self) -> str:
         return self._k("stats")
 
+    @property
+    def revisit(self) -> str:
+        """url -> next due day, for URLs the revisit policy holds back on this run's night"""
+        return self._k("revisit")
+
+    @property
+    def not_due(self) -> str:
+        """url -> 1 for each URL a worker's due check held back (the run report's not_due)"""
+        return self._k("not-due")
+
     def robots(self, netloc: str) -> str:
         return self._k(f"robots:{netloc}")
 
     def all_fixed(self) -> list[str]:
         return [self.config, self.state, self.requests, self.dupefilter, self.leases, self.leased,
-                self.leased_score, self.latest, self.captures, self.processing, self.delivered, self.stats]
+                self.leased_score, self.latest, self.captures, self.processing, self.delivered, self.stats,
+                self.revisit, self.not_due]
 
 
 def worker_id() -> str:

@@ -13,7 +13,8 @@ from archive.checking import run_checks
 from archive.config import Paths, resolve_paths, scrapy_settings
 from archive.extracting import extract_pending
 from archive.lock import CrawlLock
-from archive.runreport import run_summary
+from archive.revisit import RevisitPolicy, record_run
+from archive.runreport import add_not_due, run_summary
 from archive.store import Archive, now_iso
 from scraper.context import CrawlContext
 from scraper.registry import Registry, load_registry
@@ -53,14 +54,18 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def open_run(paths: Paths, registry: Registry, only: list[str] | None = None):
-    """Open the archive and a run (resuming an interrupted one): the context the spider works in."""
+def open_run(paths: Paths, registry: Registry, only: list[str] | None = None, full: bool = False,
+             as_of: date | None = None):
+    """Open the archive and a run (resuming an interrupted one): the context the spider works in, with
+    the revisit policy (archive/revisit.py) as its due check; `full` asks for every URL."""
     sites = registry.enabled(tuple(only or ()))
     archive = Archive(paths)
     archive.upsert_sites(sites)
     run_id, resumed = archive.start_run(str(registry.path or ""), [s.id for s in sites])
     done = archive.done_in_run(run_id) if resumed else {}
-    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed)
+    policy = RevisitPolicy(archive.db, as_of or date.today(), full=full)
+    return CrawlContext(archive=archive, run_id=run_id, registry=registry, sites=sites, done=done, resumed=resumed,
+                        due=policy, known_links=policy.links)
 
 
 def open_spider_run(args: dict):
@@ -93,7 +98,10 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
     stats = extract_pending(ctx.archive.db, ctx.archive.paths.warc_dir)
     extract_seconds = time.monotonic() - t0
     checks = run_checks_if_available(ctx.archive.db, ctx.registry, ctx.archive.paths, run_id=ctx.run_id)
+    as_of = getattr(ctx.due, "as_of", None) or date.today()
+    record_run(ctx.archive.db, ctx.run_id, as_of)
     summary = run_summary(ctx.archive.db, ctx.run_id)
+    add_not_due(summary, ctx.counts, full=getattr(ctx.due, "full", False))
     summary.update({"resumed": ctx.resumed, "crawl_seconds": round(crawl_seconds or 0.0, 2),
                     "extract_seconds": round(extract_seconds, 2), "extracted": stats.extracted,
                     "reports_extracted": stats.reports, "extraction_errors": stats.errors,
@@ -103,20 +111,20 @@ def close_run(ctx, crawl_seconds: float | None = None) -> dict:
         ctx.archive.db.execute(
             f"UPDATE sites SET last_crawled = ? WHERE id IN ({','.join('?' * len(ctx.sites))})",
             [now_iso(), *[s.id for s in ctx.sites]])
-        ctx.archive.db.execute("UPDATE crawl_runs SET as_of = ? WHERE id = ?", [date.today().isoformat(), ctx.run_id])
+        ctx.archive.db.execute("UPDATE crawl_runs SET as_of = ? WHERE id = ?", [as_of.isoformat(), ctx.run_id])
     ctx.archive.close()
     return summary
 
 
 def crawl_sites(paths: Paths, registry: Registry, only: list[str] | None = None, progress: bool = False,
-                settings_overrides: dict | None = None) -> RunResult:
+                settings_overrides: dict | None = None, full: bool = False, as_of: date | None = None) -> RunResult:
     """Crawl (under the lock), then extract what is new. Raises LockBusy when another crawl runs."""
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
 
     with CrawlLock(paths.lock_file):
-        ctx = open_run(paths, registry, only)
+        ctx = open_run(paths, registry, only, full=full, as_of=as_of)
         process = CrawlerProcess(scrapy_settings(registry, settings_overrides))
         crawler = process.create_crawler(ReportsSpider)
         prog = _Progress(ctx, progress)

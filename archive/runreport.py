@@ -45,6 +45,20 @@ def run_summary(db, run_id: int) -> dict:
             "errors": errors}
 
 
+def add_not_due(summary: dict, counts: dict, full: bool = False) -> None:
+    """The URLs the revisit policy held back this run, per site and in total (0 with --full)."""
+    total = 0
+    for site, c in counts.items():
+        n = c.get("not_due", 0)
+        total += n
+        if n:
+            summary["sites"].setdefault(site, {k: 0 for k in ("new", "changed", "unchanged", "failed")})["not_due"] = n
+    for c in summary["sites"].values():
+        c.setdefault("not_due", 0)
+    summary["totals"]["not_due"] = total
+    summary["full"] = full
+
+
 def summary_json(summary: dict) -> str:
     return json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True)
 
@@ -64,6 +78,9 @@ def print_summary(summary: dict, file=None) -> None:
     table.add_row("[b]total[/b]", *(f"[b]{t.get(k, 0)}[/b]" for k in ("new", "changed", "unchanged", "failed")),
                   f"[b]{sum(refused.values())}[/b]")
     console.print(table)
+    if "not_due" in t:
+        console.print(f"not due (revisit policy): {t['not_due']}" + (" (--full: every URL asked)" if summary.get("full")
+                                                                      else ""))
     if summary.get("errors"):
         console.print("errors by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(summary["errors"].items())))
     console.print(f"reports extracted: {summary.get('reports_extracted', 0)} "

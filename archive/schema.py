@@ -17,7 +17,8 @@ from archive.opendb import ro_uri
 from archive.reference import refresh_reference, table_specs
 from archive.summary import ensure_summary
 
-SCHEMA_VERSION = 1
+#: 2: the revisits table (additive: an older archive gains it on open; every URL is due until visited)
+SCHEMA_VERSION = 2
 
 TABLES: dict[str, tuple[dict, dict]] = {
     # name: (columns, options)
@@ -47,6 +48,8 @@ TABLES: dict[str, tuple[dict, dict]] = {
                  "where_": str, "raw": str}, {"pk": ("report_id", "key"),
                                               "foreign_keys": [("report_id", "reports", "id")]}),
     "extraction_errors": ({"id": int, "page_id": int, "url": str, "at": str, "error": str}, {"pk": "id"}),
+    # the revisit policy's back-off per URL (archive/revisit.py)
+    "revisits": ({"url": str, "last_checked": str, "interval_days": int, "next_due": str}, {"pk": "url"}),
     "migrations": ({"version": int, "applied_at": str}, {"pk": "version"}),
     # generated reference tables (archive/reference.py): what the rules check, in words
     **table_specs(),
@@ -56,6 +59,8 @@ INDEXES: list[tuple[str, list[str], bool]] = [
     ("pages", ["url", "version"], True),
     ("pages", ["site_id", "role"], False),
     ("pages", ["sha256"], False),
+    # what a page led to (the revisit policy asks a held-back page's due links: archive/revisit.py)
+    ("pages", ["referrer"], False),
     ("captures", ["run_id", "fingerprint"], False),
     ("captures", ["run_id", "outcome"], False),
     ("captures", ["url"], False),

@@ -453,6 +453,14 @@ def wait_for_run(r, wait_seconds: float) -> tuple[dist.RunKeys, dict] | None:
         time.sleep(0.2)
 
 
+def _due_check(r, keys: dist.RunKeys, config: dict):
+    """The run's revisit policy, built from the dotted path the archiver put in the config (None: all due)."""
+    from scrapy.utils.misc import load_object
+
+    revisit = config.get("revisit")
+    return load_object(revisit["due_check"])(r, keys, revisit) if revisit and revisit.get("due_check") else None
+
+
 def run_worker(redis_url: str, archive_dir: str | Path | None = None, wait_seconds: float = 60.0) -> dict:
     """Join the announced run and crawl from its frontier until the archiver declares it done.
     Returns what this worker did (run id, responses, captures pushed); run=None when no run came."""
@@ -467,7 +475,8 @@ def run_worker(redis_url: str, archive_dir: str | Path | None = None, wait_secon
     archive = RemoteArchive(Path(archive_dir or config["archive_dir"]), r, keys, Leases(dist.worker_id()),
                             float(config.get("lease_seconds") or dist.DEFAULT_LEASE_SECONDS))
     sites = registry.enabled(tuple(config.get("only") or ()))
-    ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites, done=OneShotDone())
+    ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites, done=OneShotDone(),
+                       due=_due_check(r, keys, config))
     process = CrawlerProcess(worker_settings(registry, redis_url, keys, config))
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler, context=ctx)

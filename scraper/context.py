@@ -7,6 +7,7 @@ worker's RemoteArchive) that has the methods of `CaptureStore` below.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -58,6 +59,10 @@ class CrawlContext:
     capped: dict[str, str] = field(default_factory=dict)
     #: URLs refused this run (recorded once each)
     refused: set[str] = field(default_factory=set)
+    #: the revisit policy, wired in by the archive: (url, role, listing title) -> due tonight? None: all due
+    due: Callable[[str, str, str | None], bool] | None = None
+    #: what an archived URL led to last time, as (url, role): asked when the URL itself is not due
+    known_links: Callable[[str], list[tuple[str, str]]] | None = None
     _by_host: dict[str, Site] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -38,8 +38,11 @@ def gongkai(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
     return subprocess.run([*GONGKAI, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
 
 
-def crawl(registry: Path, db: Path, *extra: str) -> dict:
-    out = gongkai("crawl", "--sites", str(registry), "--db", str(db), "--json", "--no-progress", *extra)
+def crawl(registry: Path, db: Path, *extra: str, full: bool = True) -> dict:
+    """`gongkai crawl --json`; full (the default here) revalidates every URL, as these tests recrawl the
+    same day and mean a whole recrawl; full=False applies the revisit policy (tests/test_revisit.py)."""
+    args = ("--full",) if full else ()
+    out = gongkai("crawl", "--sites", str(registry), "--db", str(db), "--json", "--no-progress", *args, *extra)
     assert out.returncode in (0, 1), out.stderr[-3000:]
     return {**json.loads(out.stdout), "exit_status": out.returncode}
 

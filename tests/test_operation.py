@@ -118,7 +118,8 @@ def test_read_only_sql_during_a_crawl(web, tmp_path):
 
 def crawl_night(handle, night: int, reg: Path, db: Path, tmp_path: Path) -> tuple[int, dict]:
     handle.set_night(night)
-    r = gongkai(["crawl", "--sites", str(reg), "--db", str(db), "--json", "--no-progress"], tmp_path)
+    # --full: these nights follow each other on one calendar day; each means a whole recrawl
+    r = gongkai(["crawl", "--sites", str(reg), "--db", str(db), "--json", "--no-progress", "--full"], tmp_path)
     assert r.returncode in (0, 1), r.stderr
     run_id = json.loads(r.stdout)["run_id"]
     dbh = connect(db)

@@ -60,6 +60,8 @@ class ReportsSpider(scrapy.Spider):
         #: listing root -> the pages of it requested (bounded by the listing cap)
         self._listing_pages: dict[str, set[str]] = {}
         self._capped_listings: set[str] = set()
+        #: URLs the revisit policy held back this run (counted once each)
+        self._not_due: set[str] = set()
 
     @property
     def max_listing_pages(self) -> int:
@@ -102,8 +104,31 @@ class ReportsSpider(scrapy.Spider):
             return True
         return site_id in ctx.capped
 
+    def _due(self, url: str, role: str, site_id: str, title: str | None) -> bool:
+        """The revisit policy the run was given (context.due): False holds an unchanged page back tonight."""
+        due = self.context.due if self.context is not None else None
+        if due is None or due(url, role, title):
+            return True
+        if url not in self._not_due:  # once per URL, however many listings link it
+            self._not_due.add(url)
+            self.context.counts[site_id]["not_due"] += 1
+        return False
+
+    def _held_links(self, url: str, site_id: str, depth: int = 0):
+        """Requests for what a held-back URL led to last time that is due itself (checked the same way)."""
+        links = self.context.known_links if self.context is not None else None
+        if links is None or depth > 3 or url not in self._not_due:
+            return
+        for link, role in links(url):
+            callback = self.parse_attachment if role in ("attachment", "image") else self.parse_report
+            req = self._request(link, callback, role, site_id, referrer=url)
+            if req is not None:
+                yield req
+            else:
+                yield from self._held_links(link, site_id, depth + 1)
+
     def _request(self, url: str, callback, role: str, site_id: str, referrer: str | None = None, **meta):
-        if self._refused(url, site_id, referrer):
+        if self._refused(url, site_id, referrer) or not self._due(url, role, site_id, meta.get("listing_title")):
             return None
         m = {"gongkai_role": role, "gongkai_site": site_id, "gongkai_referrer": referrer, **meta}
         return Request(url, callback=callback, errback=self.on_error, meta=m)
@@ -215,6 +240,8 @@ class ReportsSpider(scrapy.Spider):
                 if req.meta.get("download_timeout") is None:
                     req.meta.pop("download_timeout")
                 yield req
+            else:
+                yield from self._held_links(url, site_id)
 
     # -- report pages ----------------------------------------------------------------------------
     def parse_report(self, response):
