@@ -167,6 +167,11 @@ class RunKeys:
         return self._k("revisit")
 
     @property
+    def revisit_links(self) -> str:
+        """url -> JSON [[url, role], …]: what a held-back URL led to last time (its due links are still asked)"""
+        return self._k("revisit-links")
+
+    @property
     def not_due(self) -> str:
         """url -> 1 for each URL a worker's due check held back (the run report's not_due)"""
         return self._k("not-due")
@@ -177,7 +182,7 @@ class RunKeys:
     def all_fixed(self) -> list[str]:
         return [self.config, self.state, self.requests, self.dupefilter, self.leases, self.leased,
                 self.leased_score, self.latest, self.captures, self.processing, self.delivered, self.stats,
-                self.revisit, self.not_due]
+                self.revisit, self.revisit_links, self.not_due]
 
 
 def worker_id() -> str:

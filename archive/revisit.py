@@ -67,10 +67,14 @@ class RevisitPolicy:
         return due
 
     def links(self, url: str) -> list[tuple[str, str]]:
-        """(url, role) of what the archived url led to last time (its attachments, images, redirect
-        target): a page held back does not hold back a link of its own that is due."""
-        return [(r[0], r[1] or "attachment") for r in self.db.execute(
-            "SELECT DISTINCT url, role FROM pages WHERE referrer = ? AND url != ?", [url, url]).fetchall()]
+        return known_links(self.db, url)
+
+
+def known_links(db, url: str) -> list[tuple[str, str]]:
+    """(url, role) of what the archived url led to last time (its attachments, images, redirect
+    target): a page held back does not hold back a link of its own that is due."""
+    return [(r[0], r[1] or "attachment") for r in db.execute(
+        "SELECT DISTINCT url, role FROM pages WHERE referrer = ? AND url != ?", [url, url]).fetchall()]
 
 
 def record_run(db, run_id: int, as_of: date) -> int:

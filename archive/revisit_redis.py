@@ -8,10 +8,11 @@ noted in Redis and counted per site into the run report by the archiver (collect
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from archive import distributed as dist
-from archive.revisit import is_due
+from archive.revisit import is_due, known_links
 
 #: the dotted path a worker loads its due check from (scrapy.utils.misc.load_object)
 DUE_CHECK = "archive.revisit_redis.RedisDueCheck"
@@ -20,13 +21,16 @@ DUE_CHECK = "archive.revisit_redis.RedisDueCheck"
 def publish_revisits(r, keys: dist.RunKeys, db, as_of: date, full: bool = False) -> dict:
     """Put tonight's held-back candidates (next_due after as_of) in Redis; returns the run config's
     `revisit` entry. With full nothing is published: every URL is asked."""
-    r.delete(keys.revisit, keys.not_due)
+    r.delete(keys.revisit, keys.revisit_links, keys.not_due)
     if not full:
         pipe = r.pipeline(transaction=False)
         n = 0
         for url, next_due in db.execute("SELECT url, next_due FROM revisits WHERE next_due > ?",
-                                        [as_of.isoformat()]):
+                                        [as_of.isoformat()]).fetchall():
             pipe.hset(keys.revisit, url, next_due)
+            links = known_links(db, url)
+            if links:
+                pipe.hset(keys.revisit_links, url, json.dumps(links))
             n += 1
             if n % 1000 == 0:
                 pipe.execute()
@@ -50,6 +54,11 @@ class RedisDueCheck:
         if not due:
             self.r.hsetnx(self.keys.not_due, url, 1)
         return due
+
+    def links(self, url: str) -> list[tuple[str, str]]:
+        """What a held-back URL led to last time, as RevisitPolicy.links gives it to one process."""
+        raw = self.r.hget(self.keys.revisit_links, url)
+        return [tuple(x) for x in json.loads(raw)] if raw else []
 
 
 def collect_not_due(r, keys: dist.RunKeys, ctx) -> int:

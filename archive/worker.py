@@ -475,8 +475,9 @@ def run_worker(redis_url: str, archive_dir: str | Path | None = None, wait_secon
     archive = RemoteArchive(Path(archive_dir or config["archive_dir"]), r, keys, Leases(dist.worker_id()),
                             float(config.get("lease_seconds") or dist.DEFAULT_LEASE_SECONDS))
     sites = registry.enabled(tuple(config.get("only") or ()))
+    due = _due_check(r, keys, config)
     ctx = CrawlContext(archive=archive, run_id=keys.run_id, registry=registry, sites=sites, done=OneShotDone(),
-                       due=_due_check(r, keys, config))
+                       due=due, known_links=getattr(due, "links", None))
     process = CrawlerProcess(worker_settings(registry, redis_url, keys, config))
     crawler = process.create_crawler(WorkerSpider)
     process.crawl(crawler, context=ctx)
