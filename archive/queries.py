@@ -165,3 +165,135 @@ def summary_staleness(db: sqlite_utils.Database) -> dict[str, Any]:
                       "ORDER BY key, year").fetchall()
     fresh = db.execute(summary.FROM_SCRATCH_SQL).fetchall()
     return {"rows": len(kept), "from_scratch_rows": len(fresh), "equal": summary.same_rows(kept, fresh)}
+
+
+#: outcome groups of table 三 (totals column), for the publisher query and chart
+OUTCOMES: list[tuple[str, str]] = [
+    ("disclosed", "apps.result.disclosed.total"), ("partial", "apps.result.partial.total"),
+    ("withheld", "apps.result.withheld.%.total"), ("unable", "apps.result.unable.%.total"),
+    ("ignored", "apps.result.ignored.%.total"), ("other", "apps.result.other%.total"),
+]
+
+
+def _metric(key: str) -> str:
+    return f"max(CASE WHEN m.key = '{key}' THEN m.value END)"
+
+
+def _outcome_columns() -> str:
+    cols = []
+    for name, pattern in OUTCOMES:
+        op = "LIKE" if "%" in pattern else "="
+        # a group is NULL when none of its rows is stated (missing is unknown, never 0)
+        cols.append(f"sum(CASE WHEN m.key {op} '{pattern}' THEN m.value END) AS {name}")
+    return ",\n       ".join(cols)
+
+
+# values are REAL (money and percentages share the column): show counts as 70, not 70.0. The reports are
+# annual_reports' choice as kept on write (annual_choice): the view itself is evaluated whole (seconds at 100k)
+PUBLISHER_SQL = f"""WITH m AS (SELECT report_id, key,
+                  iif(value = CAST(value AS INTEGER), CAST(value AS INTEGER), value) AS value FROM metrics)
+SELECT a.year,
+       {_metric('apps.new.total')} AS applications,
+       {_outcome_columns()},
+       {_metric('apps.result.total.total')} AS result_total,
+       {_metric('apps.carried_out.total')} AS carried_out,
+       {_metric('review.total')} AS reviews,
+       {_metric('suit.direct.total')} AS suits_direct,
+       {_metric('suit.after_review.total')} AS suits_after_review,
+       a.report_id, r.title
+FROM annual_choice a JOIN reports r ON r.id = a.report_id LEFT JOIN m ON m.report_id = a.report_id
+WHERE a.publisher = :publisher
+GROUP BY a.report_id ORDER BY a.year"""
+
+
+# -- the review web pages (archive/web/views.py presents these) ------------------------------------
+def last_run(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The newest crawl run (its summary still JSON text), or None."""
+    if not has_table(db, "crawl_runs"):
+        return None
+    return next(db.query("SELECT id, started_at, finished_at, status, as_of, summary FROM crawl_runs "
+                         "ORDER BY id DESC LIMIT 1"), None)
+
+
+def annual_counts(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Reports and publishers of the one-per-publisher-year choice (annual_choice, kept on write)."""
+    if not has_table(db, "annual_choice"):
+        return {}
+    return next(db.query("SELECT count(*) AS reports, count(DISTINCT publisher) AS publishers, "
+                         "min(year) AS first, max(year) AS last FROM annual_choice"), {})
+
+
+def open_by_rule(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Open flags per rule and severity with what the rule checks (the rules table's description), errors first."""
+    if not has_table(db, "flags"):
+        return []
+    rules = has_table(db, "rules")
+    return list(db.query(
+        "SELECT f.rule, f.severity, count(*) AS n" + (", r.description" if rules else ", NULL AS description")
+        + " FROM flags f" + (" LEFT JOIN rules r ON r.id = f.rule" if rules else "")
+        + " WHERE f.status = 'open' GROUP BY f.rule, f.severity ORDER BY f.severity = 'error' DESC, n DESC, f.rule"))
+
+
+def missing(db: sqlite_utils.Database, year: int | None = None) -> dict[str, Any]:
+    """Open MISSING flags: the newest year flagged, the publishers missing `year` (default that newest
+    one; evidence still JSON text) and how many are open over all years."""
+    if not has_table(db, "flags"):
+        return {"latest_year": None, "flags": [], "all": 0}
+    latest = next(db.query("SELECT max(year) AS y FROM flags WHERE rule = 'MISSING' AND status = 'open'"))["y"]
+    year = latest if year is None else year
+    rows = list(db.query("SELECT id, publisher, site, evidence FROM flags WHERE rule = 'MISSING' "
+                         "AND status = 'open' AND year = ? ORDER BY publisher", [year]))
+    n = next(db.query("SELECT count(*) AS n FROM flags WHERE rule = 'MISSING' AND status = 'open'"))["n"]
+    return {"latest_year": latest, "flags": rows, "all": n}
+
+
+def queue_page(db: sqlite_utils.Database, status: str = "open", limit: int = 500,
+               **filters: Any) -> dict[str, Any]:
+    """The web queue: up to `limit` flags of `status` filtered by rule/site/year/severity (empty: any),
+    errors first, and the count per rule of that status."""
+    if not has_table(db, "flags"):
+        return {"flags": [], "by_rule": []}
+    where, params = ["status = :status"], {"status": status}
+    for k in ("rule", "site", "year", "severity"):
+        if filters.get(k):
+            where.append(f"{k} = :{k}")
+            params[k] = filters[k]
+    rows = list(db.query(f"SELECT id, severity, rule, publisher, year, site, message, first_seen FROM flags "
+                         f"WHERE {' AND '.join(where)} "
+                         f"ORDER BY severity = 'error' DESC, rule, publisher, year, id LIMIT {int(limit)}", params))
+    by_rule = list(db.query("SELECT rule, count(*) AS n FROM flags WHERE status = :s GROUP BY rule "
+                            "ORDER BY n DESC, rule", {"s": status}))
+    return {"flags": rows, "by_rule": by_rule}
+
+
+def flag_report(db: sqlite_utils.Database, report_id: int) -> dict[str, Any]:
+    """What a flag's page shows beside it: the report row, its metrics (key order) and its archived page."""
+    report = next(db.query("SELECT id, title, url, year, publisher, format, published, page_id, version, "
+                           "is_current FROM reports WHERE id = ?", [report_id]), None)
+    if report is None:
+        return {"report": None, "metrics": [], "page": None}
+    metrics = list(db.query("SELECT key, value, source, where_, raw FROM metrics WHERE report_id = ? ORDER BY key",
+                            [report_id]))
+    page = None
+    if report.get("page_id") is not None:
+        page = next(db.query("SELECT id, url, content_type, fetched_at, sha256, version FROM pages WHERE id = ?",
+                             [report["page_id"]]), None)
+    return {"report": report, "metrics": metrics, "page": page}
+
+
+def capture_location(db: sqlite_utils.Database, page_id: int) -> dict[str, Any] | None:
+    """Where a page version's bytes are: its WARC file and offset, and its stored content type."""
+    return next(db.query("SELECT warc_file, warc_offset, content_type FROM pages WHERE id = ?", [page_id]), None)
+
+
+def publishers(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every publisher of the one-per-publisher-year choice with its report count and first and last year."""
+    if not has_table(db, "annual_choice"):
+        return []
+    return list(db.query("SELECT publisher, count(*) AS reports, min(year) AS first, max(year) AS last "
+                         "FROM annual_choice GROUP BY publisher ORDER BY publisher"))
+
+
+def publisher_years(db: sqlite_utils.Database, publisher: str) -> list[dict[str, Any]]:
+    """A publisher's applications, outcomes, reviews and suits per year (the publisher_outcomes query)."""
+    return list(db.query(PUBLISHER_SQL, {"publisher": publisher}))

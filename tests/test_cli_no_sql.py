@@ -45,3 +45,10 @@ def test_cli_modules_hold_no_sql():
     assert len(modules) >= 10, modules  # the glob sees the CLI modules (cli.py, cli_review.py, …)
     found = {p.name: hits for p in modules if (hits := sql_in(p.read_text(encoding="utf-8")))}
     assert found == {}, f"SQL in CLI modules (move it to archive/queries.py): {found}"
+
+
+def test_the_review_pages_hold_no_sql():
+    """The web pages present what archive/queries.py reads, as the CLI does; the canned queries of
+    archive/web/metadata.py are SQL shown to users as such (Datasette's canned queries), so they stay there."""
+    views = ARCHIVE / "web" / "views.py"
+    assert sql_in(views.read_text(encoding="utf-8")) == [], "SQL in archive/web/views.py: move it to archive/queries.py"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.queries import PUBLISHER_SQL
 from archive.reference import REFERENCES
 
 #: table -> (description, {column: description})
@@ -86,44 +87,6 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "flag_id": "flag", "at": "UTC time", "event": "what happened", "who": "reviewer (empty = the checks)",
         "note": "note", "evidence": "evidence at that moment (JSON)", "run_id": "crawl run"}),
 }
-
-#: outcome groups of table 三 (totals column), for the publisher query and chart
-OUTCOMES: list[tuple[str, str]] = [
-    ("disclosed", "apps.result.disclosed.total"), ("partial", "apps.result.partial.total"),
-    ("withheld", "apps.result.withheld.%.total"), ("unable", "apps.result.unable.%.total"),
-    ("ignored", "apps.result.ignored.%.total"), ("other", "apps.result.other%.total"),
-]
-
-
-def _metric(key: str) -> str:
-    return f"max(CASE WHEN m.key = '{key}' THEN m.value END)"
-
-
-def _outcome_columns() -> str:
-    cols = []
-    for name, pattern in OUTCOMES:
-        op = "LIKE" if "%" in pattern else "="
-        # a group is NULL when none of its rows is stated (missing is unknown, never 0)
-        cols.append(f"sum(CASE WHEN m.key {op} '{pattern}' THEN m.value END) AS {name}")
-    return ",\n       ".join(cols)
-
-
-# values are REAL (money and percentages share the column): show counts as 70, not 70.0. The reports are
-# annual_reports' choice as kept on write (annual_choice): the view itself is evaluated whole (seconds at 100k)
-PUBLISHER_SQL = f"""WITH m AS (SELECT report_id, key,
-                  iif(value = CAST(value AS INTEGER), CAST(value AS INTEGER), value) AS value FROM metrics)
-SELECT a.year,
-       {_metric('apps.new.total')} AS applications,
-       {_outcome_columns()},
-       {_metric('apps.result.total.total')} AS result_total,
-       {_metric('apps.carried_out.total')} AS carried_out,
-       {_metric('review.total')} AS reviews,
-       {_metric('suit.direct.total')} AS suits_direct,
-       {_metric('suit.after_review.total')} AS suits_after_review,
-       a.report_id, r.title
-FROM annual_choice a JOIN reports r ON r.id = a.report_id LEFT JOIN m ON m.report_id = a.report_id
-WHERE a.publisher = :publisher
-GROUP BY a.report_id ORDER BY a.year"""
 
 #: how many of the newest matches the search ranks (bm25 costs ~1.5 µs per match: a term in all 100,000
 #: reports took 150 ms to rank; the newest 5,000 take ~10 ms). Below that, every match is ranked.

@@ -8,12 +8,12 @@ import json
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import sqlite_utils
 from datasette import Forbidden, NotFound, Response
 
-from archive import flags
+from archive import flags, queries
 from archive.schema import connect
 from archive.warc import read_record
-from archive.web.metadata import PUBLISHER_SQL
 from archive.web.ocrcrop import ocr_crop
 from archive.web.serveconfig import ServeConfig, config, require_config  # noqa: F401 - ServeConfig: API
 from archive.web.svg import hbar_chart, year_bars
@@ -33,10 +33,10 @@ def _row_id(request, name: str) -> int:
     return value
 
 
-async def _rows(datasette, sql: str, params: dict | list | None = None) -> list[dict[str, Any]]:
+async def _read(datasette, fn, *args: Any, **kwargs: Any) -> Any:
+    """A read of archive/queries.py (the library the CLI presents too) on Datasette's read-only connection."""
     db = datasette.get_database(require_config(datasette).db_name)
-    res = await db.execute(sql, params or {})
-    return [dict(r) for r in res.rows]
+    return await db.execute_fn(lambda conn: fn(sqlite_utils.Database(conn, recursive_triggers=False), *args, **kwargs))
 
 
 async def _has_table(datasette, name: str) -> bool:
@@ -66,34 +66,22 @@ async def home(datasette, request) -> Response:
     rule with what each rule checks, publishers missing the latest due year, a search box."""
     ctx: dict[str, Any] = {"run": None, "run_summary": {}, "by_rule": [], "chart": None, "missing": [],
                            "due_year": None, "counts": {}, "has_flags": await _has_table(datasette, "flags")}
-    if await _has_table(datasette, "crawl_runs"):
-        runs = await _rows(datasette, "SELECT id, started_at, finished_at, status, as_of, summary FROM crawl_runs "
-                                      "ORDER BY id DESC LIMIT 1")
-        if runs:
-            ctx["run"] = runs[0]
-            summary = _json_load(runs[0].get("summary"), {})
-            ctx["run_summary"] = summary if isinstance(summary, dict) else {}
-    if await _has_table(datasette, "annual_choice"):  # annual_reports' rows, kept on write (archive/summary.py)
-        counts = await _rows(datasette, "SELECT count(*) AS reports, count(DISTINCT publisher) AS publishers, "
-                                        "min(year) AS first, max(year) AS last FROM annual_choice")
-        ctx["counts"] = counts[0] if counts else {}
+    run = await _read(datasette, queries.last_run)
+    if run:
+        ctx["run"] = run
+        summary = _json_load(run.get("summary"), {})
+        ctx["run_summary"] = summary if isinstance(summary, dict) else {}
+    ctx["counts"] = await _read(datasette, queries.annual_counts)  # annual_reports' rows, kept on write
     if ctx["has_flags"]:
-        rules = await _has_table(datasette, "rules")
-        ctx["by_rule"] = await _rows(datasette, (
-            "SELECT f.rule, f.severity, count(*) AS n" + (", r.description" if rules else ", NULL AS description")
-            + " FROM flags f" + (" LEFT JOIN rules r ON r.id = f.rule" if rules else "")
-            + " WHERE f.status = 'open' GROUP BY f.rule, f.severity ORDER BY f.severity = 'error' DESC, n DESC, f.rule"))
+        ctx["by_rule"] = await _read(datasette, queries.open_by_rule)
         ctx["chart"] = hbar_chart([(r["rule"], r["n"]) for r in ctx["by_rule"]], "open flags per rule")
-        latest = await _rows(datasette, "SELECT max(year) AS y FROM flags WHERE rule = 'MISSING' AND status = 'open'")
         as_of = (ctx["run"] or {}).get("as_of") or ""
-        due = int(as_of[:4]) - 1 if as_of[:4].isdigit() else (latest[0]["y"] if latest else None)
-        ctx["due_year"] = due
-        ctx["missing"] = await _rows(datasette, "SELECT id, publisher, site, evidence FROM flags WHERE rule = 'MISSING' "
-                                                "AND status = 'open' AND year = ? ORDER BY publisher", [due])
+        missing = await _read(datasette, queries.missing, int(as_of[:4]) - 1 if as_of[:4].isdigit() else None)
+        ctx["due_year"] = int(as_of[:4]) - 1 if as_of[:4].isdigit() else missing["latest_year"]
+        ctx["missing"] = missing["flags"]
         for m in ctx["missing"]:
             m["deadline"] = _json_load(m.pop("evidence"), {}).get("deadline")
-        ctx["missing_all"] = (await _rows(datasette, "SELECT count(*) AS n FROM flags WHERE rule = 'MISSING' "
-                                                     "AND status = 'open'"))[0]["n"]
+        ctx["missing_all"] = missing["all"]
     return await _render(datasette, request, "gongkai_home.html", ctx)
 
 
@@ -109,16 +97,8 @@ async def queue(datasette, request) -> Response:
                                "statuses": ("open", "confirmed", "dismissed", "resolved"), "has_flags": False}
     if await _has_table(datasette, "flags"):
         context["has_flags"] = True
-        where, params = ["status = :status"], {"status": status}
-        for k, v in filters.items():
-            if v:
-                where.append(f"{k} = :{k}")
-                params[k] = v
-        context["flags"] = await _rows(datasette, f"""SELECT id, severity, rule, publisher, year, site, message,
-            first_seen FROM flags WHERE {' AND '.join(where)}
-            ORDER BY severity = 'error' DESC, rule, publisher, year, id LIMIT 500""", params)
-        by_rule = await _rows(datasette, "SELECT rule, count(*) AS n FROM flags WHERE status = :s "
-                                         "GROUP BY rule ORDER BY n DESC, rule", {"s": status})
+        page = await _read(datasette, queries.queue_page, status, **filters)
+        context["flags"], by_rule = page["flags"], page["by_rule"]
         context["chart"] = hbar_chart([(r["rule"], r["n"]) for r in by_rule], f"{status} flags per rule")
         context["rules"] = [r["rule"] for r in by_rule]
     return await _render(datasette, request, "gongkai_queue.html", context)
@@ -224,35 +204,24 @@ async def flag_page(datasette, request) -> Response:
     flag_id = _row_id(request, "flag_id")
     if not await _has_table(datasette, "flags"):
         raise NotFound("this archive has no flags yet (run gongkai check)")
-    rows = await _rows(datasette, "SELECT * FROM flags WHERE id = ?", [flag_id])
-    if not rows:
+    flag = await _read(datasette, queries.flag, flag_id)
+    if flag is None:
         raise NotFound(f"no flag {flag_id}")
-    flag = rows[0]
     evidence = _json_load(flag.get("evidence"), {})
     cells = _json_load(flag.get("cells"), [])
     cited = cited_values(evidence)
     report, metrics, page = None, [], None
     rid = flag.get("report_id")
     if rid is not None and str(rid).isdigit():
-        found = await _rows(datasette, "SELECT id, title, url, year, publisher, format, published, page_id, "
-                                       "version, is_current FROM reports WHERE id = ?", [int(rid)])
-        report = found[0] if found else None
+        shown = await _read(datasette, queries.flag_report, int(rid))
+        report, metrics, page = shown["report"], shown["metrics"], shown["page"]
     if report:
         involved = {c.get("key") for c in cited} | {c for c in cells if isinstance(c, str)}
-        metrics = await _rows(datasette, "SELECT key, value, source, where_, raw FROM metrics "
-                                         "WHERE report_id = ? ORDER BY key", [report["id"]])
         for m in metrics:
             m["value"] = _num(m["value"])
             m["involved"] = m["key"] in involved
         metrics.sort(key=lambda m: (not m["involved"], m["key"]))
-        if report.get("page_id") is not None:
-            pages = await _rows(datasette, "SELECT id, url, content_type, fetched_at, sha256, version "
-                                           "FROM pages WHERE id = ?", [report["page_id"]])
-            page = pages[0] if pages else None
-    events = []
-    if await _has_table(datasette, "flag_events"):
-        events = await _rows(datasette, "SELECT at, event, who, note FROM flag_events WHERE flag_id = ? "
-                                        "ORDER BY at, id", [flag_id])
+    events = await _read(datasette, queries.flag_history, flag_id)
     actor = request.actor
     context = {
         "flag": flag, "evidence": evidence, "summary": evidence_summary(evidence), "cited": cited,
@@ -312,10 +281,9 @@ async def capture(datasette, request) -> Response:
     """The archived bytes of one page version with their stored Content-Type (never the live site)."""
     cfg = require_config(datasette)
     page_id = _row_id(request, "page_id")
-    rows = await _rows(datasette, "SELECT warc_file, warc_offset, content_type FROM pages WHERE id = ?", [page_id])
-    if not rows or not rows[0]["warc_file"]:
+    row = await _read(datasette, queries.capture_location, page_id)
+    if not row or not row["warc_file"]:
         raise NotFound(f"no archived page {page_id}")
-    row = rows[0]
     try:
         rec = await asyncio.to_thread(read_record, cfg.warc_dir, row["warc_file"], row["warc_offset"])
     except (OSError, ValueError) as exc:
@@ -340,10 +308,9 @@ async def publisher(datasette, request) -> Response:
     """A publisher's applications and outcomes per year, as charts and a table; or the list of publishers."""
     name = request.args.get("name") or ""
     if not name:
-        pubs = await _rows(datasette, "SELECT publisher, count(*) AS reports, min(year) AS first, max(year) AS last "
-                                      "FROM annual_choice GROUP BY publisher ORDER BY publisher")
+        pubs = await _read(datasette, queries.publishers)
         return await _render(datasette, request, "gongkai_publishers.html", {"publishers": pubs})
-    rows = await _rows(datasette, PUBLISHER_SQL, {"publisher": name})
+    rows = await _read(datasette, queries.publisher_years, name)
     for r in rows:
         for k, v in r.items():
             r[k] = _num(v)
