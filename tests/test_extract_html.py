@@ -163,3 +163,15 @@ def test_parse_date(text, date):
 ])
 def test_sniff_kind(body, url, ct, kind):
     assert sniff_kind(body, url, ct) == kind
+
+
+def test_bytes_no_charset_fits_are_a_recorded_error_not_silent_mojibake():
+    good = "<html><body><p>青石县2023年政府信息公开工作年度报告</p></body></html>".encode("gbk")
+    assert load_html(good, "http://x.gov.cn/a.html", "text/html; charset=utf-8").errors == []  # sniffed as GB18030
+    broken = good[:-20] + b"\xff\x80\xff" + good[-20:]
+    doc = load_html(broken, "http://x.gov.cn/a.html", "text/html; charset=gbk")
+    assert doc.errors == ["charset: 3 byte sequence(s) fit no charset: the page's bytes do not match any charset "
+                          "tried (gb18030, utf-8); shown as U+FFFD, read as gb18030"]
+    assert "青石县2023年" in doc.text
+    errors: list[str] = []
+    assert decode_html("<p>\ufffd</p>".encode(), None, errors) == ("<p>\ufffd</p>", "utf-8") and errors == []

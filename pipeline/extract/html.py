@@ -84,7 +84,7 @@ def _strict(body: bytes, codec: str) -> str | None:
         return None
 
 
-def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+def decode_html(body: bytes, content_type: str | None = None, errors: list[str] | None = None) -> tuple[str, str]:
     """Bytes -> (text, codec). Order: BOM; valid UTF-8; the declared charset if the bytes fit it; GB18030.
 
     Valid multibyte UTF-8 almost never happens by accident, so it beats a declared GBK; a page
@@ -94,10 +94,11 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     UTF-8, has no GB18030 step (its last resort is windows-1252: mojibake, not an error), and rejects a
     page cut inside its last character; so the rules of Chinese government sites are kept here, short.
     Limits: the declared charset is looked for in the first 8 KiB only; the body's size is capped before.
+    Bytes no charset fits are shown as U+FFFD, never dropped silently: `errors` (a Document's) gets a line.
     """
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(codec, "replace"), codec
+            return _lossy(body[len(bom):], codec, errors, f"its byte-order mark ({codec})"), codec
     declared = [c for c in (_normal_codec(n) for n in _declared_charsets(body, content_type)) if c]
     if body.isascii():
         return body.decode("ascii"), declared[0] if declared else "ascii"
@@ -111,7 +112,27 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         if text is not None:
             return text, codec
     codec = declared[0] if declared else "gb18030"
-    return body.decode(codec, "replace"), codec
+    tried = ", ".join(dict.fromkeys([*declared, "utf-8", "gb18030"]))
+    return _lossy(body, codec, errors, f"any charset tried ({tried})"), codec
+
+
+def _lossy(body: bytes, codec: str, errors: list[str] | None, what: str) -> str:
+    """Decode with U+FFFD for what does not fit, and say so in `errors` when anything did not."""
+    text = body.decode(codec, "replace")
+    if errors is not None:
+        bad = text.count("\ufffd") - _strict_count(body, codec)
+        if bad > 0:
+            errors.append(f"charset: {bad} byte sequence(s) fit no charset: the page's bytes do not match "
+                          f"{what}; shown as U+FFFD, read as {codec}")
+    return text
+
+
+def _strict_count(body: bytes, codec: str) -> int:
+    """U+FFFD characters the bytes themselves encode (a real replacement character is not a loss)."""
+    try:
+        return body.count("\ufffd".encode(codec))
+    except (LookupError, UnicodeEncodeError):
+        return 0
 
 
 # --------------------------------------------------------------------------------------------- text
@@ -319,7 +340,7 @@ def load_html(body: bytes, url: str = "", content_type: str | None = None) -> Do
     if len(body) > LIMITS.max_page_bytes:
         doc.errors.append(str(LimitExceeded("bytes of an HTML page", LIMITS.max_page_bytes, len(body))))
         body = body[: LIMITS.max_page_bytes]
-    text, _codec = decode_html(body, content_type)
+    text, _codec = decode_html(body, content_type, doc.errors)
     text = text.replace("\x00", "")
     if not text.strip():
         doc.errors.append("empty HTML page")
