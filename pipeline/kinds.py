@@ -16,6 +16,8 @@ EXTENSION_KINDS: dict[str, str] = {
     ".txt": "text", ".htm": "html", ".html": "html", ".shtml": "html", ".jhtml": "html", ".jsp": "html",
     ".php": "html",
 }
+#: the kinds read by an office/PDF loader (not a page): what a report's attachment is once loaded
+DOCUMENT_KINDS: frozenset[str] = frozenset(("pdf", "doc", "docx", "xls", "xlsx"))
 #: an attachment extension as a regex alternation (for patterns that end with one, such as titles)
 ATTACHMENT_ALTERNATION = "|".join(re.escape(e[1:]) for e in ATTACHMENT_EXTENSIONS)
 _ATTACHMENT = re.compile(rf"\.(?:{ATTACHMENT_ALTERNATION})(?:$|[?#])", re.I)

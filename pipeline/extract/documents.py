@@ -16,7 +16,7 @@ import re
 import struct
 import zipfile
 
-from pipeline.kinds import EXTENSION_KINDS
+from pipeline.kinds import DOCUMENT_KINDS, EXTENSION_KINDS
 from pipeline.limits import LIMITS, Budget, LimitExceeded
 
 from .document import Cell, Document, Table
@@ -60,9 +60,9 @@ def sniff_kind(body: bytes, url: str = "", content_type: str | None = None) -> s
     ctype = (content_type or "").split(";")[0].strip().lower()
     by_ext = _EXT.get(_extension(url))
     if ctype in _CTYPE and _CTYPE[ctype] in ("html", "text"):
-        return _CTYPE[ctype] if by_ext not in ("pdf", "doc", "docx", "xls", "xlsx") else "text"
+        return _CTYPE[ctype] if by_ext not in DOCUMENT_KINDS else "text"
     promised = _CTYPE.get(ctype) or by_ext
-    if promised in ("pdf", "doc", "docx", "xls", "xlsx"):
+    if promised in DOCUMENT_KINDS:
         # a binary kind was promised but the bytes do not match it: text if they read as text,
         # else the promised kind, whose loader then reports the file as corrupt
         return "text" if _looks_textual(body) else promised

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable
 
 from pipeline.formats import Column, Row, bare, match, norm, sections, table2, table3, table4
+from pipeline.kinds import DOCUMENT_KINDS
 
 from .document import Cell, Document, Table
 from .labels import parse_number as cell_number
@@ -47,7 +48,7 @@ def _label_re(label: str) -> str:
 def solve_tables(doc: Document, ex: Extraction) -> None:
     """Recover tables 三 and 四 from `doc.text` into `ex` (keys not set yet only), noting ambiguities."""
     text = unicodedata.normalize("NFKC", doc.text)
-    source = "attachment" if doc.source in ("pdf", "docx", "doc", "xls", "xlsx") else "text"
+    source = "attachment" if doc.source in DOCUMENT_KINDS else "text"
     solve_table2(text, ex, source)
     solve_table2_glued(text, ex, source)
     solve_table3_lines(text, ex, source)
