@@ -59,3 +59,10 @@ DOWNLOADER_MIDDLEWARES = {
     # last before the network: the archive's capture of raw bytes, before decompression and redirects
     "archive.capture.CaptureMiddleware": 950,
 }
+
+# Speed of the crawl phase (issue 15 item 4; profiled with bench/profile.py): Scrapy starts CONCURRENT_ITEMS
+# asyncio tasks for the output of *every* response (default 100) — our callbacks yield a few requests and
+# captures each, so 100 tasks per page were 15% of the crawl's CPU; and its generator-return check
+# parses the callback's source with `ast` on every response (the cache misses on bound methods): 4%.
+CONCURRENT_ITEMS = 8
+WARN_ON_GENERATOR_RETURN_VALUE = False
