@@ -45,9 +45,6 @@ class IndexingArchive(Archive):
                                 if_not_exists=True)
         self._batch_rows: list[dict] = []
 
-    def latest_pages(self) -> list[PageState]:
-        return list(self._load_latest().values())
-
     def applied(self, batch_id: str) -> bool:
         return bool(self.db[BATCHES].count_where("id = ?", [batch_id])) or any(
             b["id"] == batch_id for b in self._batch_rows)
@@ -56,11 +53,8 @@ class IndexingArchive(Archive):
         """Queue a worker batch's rows (committed by flush); returns its number of captures."""
         for c in batch["captures"]:
             self._index(run_id, c)
-        for a in batch.get("attachments", []):
-            key = (a["report_url"], a["url"])
-            if key not in self._seen_attachments:
-                self._seen_attachments.add(key)
-                self._attachments.append(a)
+        # a link already archived is dropped on insert (unique attachments(report_url, url), INSERT OR IGNORE)
+        self._attachments.extend(batch.get("attachments", []))
         self._batch_rows.append({"id": batch["id"], "run_id": run_id, "captures": len(batch["captures"]),
                                  "applied_at": now_iso()})
         return len(batch["captures"])
@@ -80,7 +74,7 @@ class IndexingArchive(Archive):
                               warc_offset=page["warc_offset"], etag=page["etag"], last_modified=page["last_modified"],
                               content_type=page["content_type"])
             self._next_page_id += 1
-            self._load_latest()[c["url"]] = state
+            self._new_version(c["url"], state)
             self._pages.append({**page, "id": state.id, "version": version, "run_id": run_id})
             c.update(outcome="new" if version == 1 else "changed", page_id=state.id)
         elif latest is not None:

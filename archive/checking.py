@@ -134,6 +134,9 @@ def run_checks(db: sqlite_utils.Database, registry_path: str | Path | None = Non
         n_findings += len(findings)
         by_rule.update(f.rule for f in findings)
         by_severity.update(f.severity for f in findings)
+        # let go of this slice before the next is read: else two slices' records (text, metrics and their
+        # provenance: ~80 KB a report) are alive at once and the peak is twice a slice's
+        del records, findings
     if not partial:
         # a flag no slice owns any more (its report's publisher was renamed by a re-parse): resolved
         others = list(TIME_DRIVEN) + [r.id for r in ARCHIVE_RULES]

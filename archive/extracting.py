@@ -213,11 +213,21 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
         pages = [dict(r) for r in db.query(f"SELECT * FROM pages WHERE id IN ({','.join('?' * len(page_ids))})", page_ids)] if page_ids else []
     if not pages:
         return stats
-    first = {r["url"]: r["fetched_at"] for r in db.query(
-        "SELECT url, min(fetched_at) AS fetched_at FROM pages WHERE role IN ('report','item','attachment') GROUP BY url")}
-    att_of: dict[str, list[str]] = {}
-    for r in db.query("SELECT report_url, url FROM attachments"):
-        att_of.setdefault(r["report_url"], []).append(r["url"])
+    # asked per document (indexes pages(url, version), attachments(report_url, url)), not loaded for the
+    # whole archive: memory stays flat however large the archive grows
+    def first_captured(url: str) -> str | None:
+        return db.execute("SELECT min(fetched_at) FROM pages WHERE url = ? AND role IN ('report','item','attachment')",
+                          [url]).fetchone()[0]
+
+    att_memo: dict[str, list[str]] = {}
+
+    def attachments_of(url: str) -> list[str]:
+        # the last page's, twice in a row (planning, then storing): a one-entry memo
+        if url not in att_memo:
+            att_memo.clear()
+            att_memo[url] = [r[0] for r in db.execute("SELECT url FROM attachments WHERE report_url = ? ORDER BY id",
+                                                      [url])]
+        return att_memo[url]
     # attachments first, so a report page can take its statistics from them; an attachment not in this
     # batch (unchanged since it was stored) gives what is stored of it (a scan is never OCR'd again), else it
     # is extracted again from its current capture, just before its page
@@ -227,7 +237,7 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
     stored: dict[str, tuple[int, Extraction]] = {}
     for page in pages:
         if page["role"] != "attachment":
-            for att_url in att_of.get(page["url"], []):
+            for att_url in attachments_of(page["url"]):
                 if att_url in in_batch or att_url in stored:
                     continue
                 kept = stored_attachment(db, att_url)
@@ -248,17 +258,17 @@ def extract_pending(db: sqlite_utils.Database, warc_dir, page_ids: list[int] | N
         stats.extracted += 1
         if page["role"] == "attachment":
             with writes.one():
-                rid = _store(db, page, ex, "attachment", None, first.get(page["url"]))
+                rid = _store(db, page, ex, "attachment", None, first_captured(page["url"]))
             done[page["url"]] = (rid, ex)
             stats.by_kind["attachment"] += 1
             continue
-        for att_url in att_of.get(page["url"], []):
+        for att_url in attachments_of(page["url"]):
             att = done.get(att_url) or ((0, others.pop(att_url)) if att_url in others else None)
             if att is not None and not _has_stats(ex.metrics) and _has_stats(att[1].metrics):
                 _merge_attachment(ex, att[1], att_url)
         with writes.one():
-            rid = _store(db, page, ex, "page", None, first.get(page["url"]))
-            for att_url in att_of.get(page["url"], []):
+            rid = _store(db, page, ex, "page", None, first_captured(page["url"]))
+            for att_url in attachments_of(page["url"]):
                 db.execute("UPDATE reports SET parent_report_id = ? WHERE url = ? AND is_current = 1 AND role = 'attachment'",
                            [rid, att_url])
         stats.reports += int(ex.kind in ("report", "image_only"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,6 +25,11 @@ from archive.warc import StoredResponse, WarcStore, read_record, sha256_hex, war
 
 FLUSH_ROWS = 200
 FLUSH_SECONDS = 2.0
+#: latest versions kept in memory (most recently used): the rest are looked up in SQLite, so the crawl's
+#: memory does not grow with the archive (a request asks twice: for its conditional headers, then on archiving)
+LATEST_CACHE = 2048
+_PAGE_STATE = ("SELECT id, url, version, sha256, status, fetched_at, warc_file, warc_offset, etag, last_modified, "
+               "content_type FROM pages")
 
 
 def now_iso() -> str:
@@ -73,6 +80,32 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
     return None
 
 
+class DoneInRun:
+    """CrawlContext.done of a resumed run: fingerprint -> where this run captured it before it was
+    interrupted, asked of SQLite per request (captures(run_id, fingerprint)) instead of loaded whole. Only
+    captures made before the resume count, as when this was a dict read at the start."""
+
+    _FROM = ("FROM captures c JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? AND c.id <= ? "
+             "AND c.outcome IN ('new','changed','unchanged')")
+
+    def __init__(self, db: sqlite_utils.Database, run_id: int) -> None:
+        self.db, self.run_id = db, run_id
+        self.before = db.execute("SELECT coalesce(max(id), 0) FROM captures").fetchone()[0]
+
+    def get(self, fingerprint: str, default: Done | None = None) -> Done | None:
+        row = self.db.conn.execute(
+            f"SELECT c.page_id, c.status, p.warc_file, p.warc_offset {self._FROM} AND c.fingerprint = ? "
+            "ORDER BY c.id DESC LIMIT 1", [self.run_id, self.before, fingerprint]).fetchone()
+        return Done(*row) if row else default
+
+    def __contains__(self, fingerprint: object) -> bool:
+        return isinstance(fingerprint, str) and self.get(fingerprint) is not None
+
+    def __len__(self) -> int:
+        return self.db.execute(f"SELECT count(DISTINCT c.fingerprint) {self._FROM}",
+                               [self.run_id, self.before]).fetchone()[0]
+
+
 class Archive:
     """The archive of one crawl process: db + its own WARC files."""
 
@@ -86,9 +119,11 @@ class Archive:
         self._captures: list[dict] = []
         self._attachments: list[dict] = []
         self._last_flush = time.monotonic()
-        self._latest: dict[str, PageState] | None = None
+        #: the latest versions of the batch not yet committed (by request key); emptied by flush
+        self._unflushed: dict[str, PageState] = {}
+        #: a bounded cache of latest versions (None: not archived), kept right by this, the one writer
+        self._cache: OrderedDict[str, PageState | None] = OrderedDict()
         self._next_page_id = (self.db.execute("SELECT max(id) FROM pages").fetchone()[0] or 0) + 1
-        self._seen_attachments: set[tuple[str, str]] = set()
         self.closed = False
 
     # -- runs ---------------------------------------------------------------------------------
@@ -128,23 +163,47 @@ class Archive:
                     self.db["sites"].insert({**row, "first_seen": now_iso()})
 
     # -- state --------------------------------------------------------------------------------
-    def _load_latest(self) -> dict[str, PageState]:
-        if self._latest is None:
-            self._latest = {}
-            sql = ("SELECT id, url, version, sha256, status, fetched_at, warc_file, warc_offset, etag, last_modified, "
-                   "content_type FROM pages ORDER BY url, version")
-            for row in self.db.execute(sql):
-                self._latest[row[1]] = PageState(*row)
-        return self._latest
-
     def latest(self, url: str) -> PageState | None:
-        return self._load_latest().get(url)
+        """The latest archived version of a request key: from the open batch, the cache, else SQLite (the
+        unique index on pages(url, version)). Nothing per URL of the archive is held in memory."""
+        page = self._unflushed.get(url)
+        if page is not None:
+            return page
+        cache = self._cache
+        if url in cache:
+            cache.move_to_end(url)
+            return cache[url]
+        row = self.db.conn.execute(_PAGE_STATE + " WHERE url = ? ORDER BY version DESC LIMIT 1", [url]).fetchone()
+        page = PageState(*row) if row else None
+        self._cache_latest(url, page)
+        return page
 
-    def done_in_run(self, run_id: int) -> dict[str, Done]:
-        """Captures this run already made (fingerprint -> where), so a resumed run does not fetch them again."""
-        sql = ("SELECT c.fingerprint, c.page_id, c.status, p.warc_file, p.warc_offset FROM captures c "
-               "JOIN pages p ON p.id = c.page_id WHERE c.run_id = ? AND c.outcome IN ('new','changed','unchanged')")
-        return {fp: Done(pid, st, wf, wo) for fp, pid, st, wf, wo in self.db.execute(sql, [run_id])}
+    def latest_pages(self) -> Iterator[PageState]:
+        """The latest version of every archived page, streamed from SQLite (then the open batch's)."""
+        unflushed = dict(self._unflushed)
+        # SQLite's bare columns of a max() aggregate come from the row holding the max
+        sql = _PAGE_STATE.replace("version,", "max(version),", 1) + " GROUP BY url"
+        for row in self.db.conn.execute(sql):
+            if row[1] not in unflushed:
+                yield PageState(*row)
+        yield from unflushed.values()
+
+    def _cache_latest(self, url: str, page: PageState | None) -> None:
+        cache = self._cache
+        cache[url] = page
+        cache.move_to_end(url)
+        if len(cache) > LATEST_CACHE:
+            cache.popitem(last=False)
+
+    def _new_version(self, url: str, page: PageState) -> None:
+        """A version made in this process: the latest from now on (committed with the next flush)."""
+        self._unflushed[url] = page
+        self._cache_latest(url, page)
+
+    def done_in_run(self, run_id: int) -> DoneInRun:
+        """Captures this run already made (fingerprint -> where), so a resumed run does not fetch them
+        again: looked up in SQLite (captures(run_id, fingerprint)), not loaded."""
+        return DoneInRun(self.db, run_id)
 
     def read_capture(self, warc_file: str, offset: int) -> StoredResponse:
         """The archived response at (warc_file, offset): what the crawler hands the spider for a 304 or a
@@ -189,7 +248,7 @@ class Archive:
                          etag=_header(headers, "ETag"), last_modified=_header(headers, "Last-Modified"),
                          content_type=_header(headers, "Content-Type"))
         self._next_page_id += 1
-        self._load_latest()[url] = page
+        self._new_version(url, page)
         self._pages.append({"id": page.id, "url": url, "version": version, "site_id": site_id, "role": role,
                             "status": status, "content_type": page.content_type, "sha256": digest, "size": len(body),
                             "fetched_at": page.fetched_at, "run_id": run_id, "warc_file": ref.file,
@@ -224,10 +283,7 @@ class Archive:
         self._maybe_flush()
 
     def record_attachment(self, *, report_url: str, url: str, name: str, site_id: str | None) -> None:
-        key = (report_url, url)
-        if key in self._seen_attachments:
-            return
-        self._seen_attachments.add(key)
+        # a link already known is dropped on insert (unique attachments(report_url, url), INSERT OR IGNORE)
         self._attachments.append({"report_url": report_url, "url": url, "name": name, "site_id": site_id,
                                   "first_seen": now_iso()})
         self._maybe_flush()
@@ -256,6 +312,7 @@ class Archive:
                 if rows:
                     self.db[table].insert_all(rows)
         self._pages, self._captures, self._attachments = [], [], []
+        self._unflushed = {}
         self._clear_extra_rows()
 
     def _extra_rows(self) -> dict[str, list[dict]]:

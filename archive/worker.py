@@ -23,7 +23,7 @@ import hashlib
 import json
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from scrapy_redis.scheduler import Scheduler
 
 from archive import distributed as dist
 from archive.config import Paths, scrapy_settings
-from archive.store import Archive, Done, PageState
+from archive.store import LATEST_CACHE, Archive, Done, PageState
 from archive.warc import WarcStore
 from scraper.context import CrawlContext
 from scraper.registry import parse_registry
@@ -107,9 +107,10 @@ class RemoteArchive(Archive):
         self._captures: list[dict] = []
         self._attachments: list[dict] = []
         self._last_flush = time.monotonic()
-        self._latest: dict[str, PageState] = {}  # versions this worker made in this run
+        #: versions this worker made in this run, the most recent LATEST_CACHE of them (bounded: past them the
+        #: run's snapshot in Redis answers; the archiver decides the real versions against SQLite anyway)
+        self._latest: OrderedDict[str, PageState] = OrderedDict()
         self._next_page_id = 1  # local ids: the archiver assigns the real ones
-        self._seen_attachments: set[tuple[str, str]] = set()
         self._batches = 0
         #: request fingerprint -> the delivery (hash of the leased bytes) it is being fetched under
         self.deliveries: dict[str, str] = {}
@@ -127,9 +128,16 @@ class RemoteArchive(Archive):
 
     def latest(self, url: str) -> PageState | None:
         if url in self._latest:
+            self._latest.move_to_end(url)
             return self._latest[url]
         raw = self.r.hget(self.keys.latest, url)
         return PageState(**json.loads(raw)) if raw else None
+
+    def _new_version(self, url: str, page: PageState) -> None:
+        self._latest[url] = page
+        self._latest.move_to_end(url)
+        if len(self._latest) > LATEST_CACHE:
+            self._latest.popitem(last=False)
 
     def record_response(self, **kwargs) -> tuple[str, PageState]:
         # no flush between the capture and its delivery record: they must reach Redis in one batch (a

@@ -40,6 +40,9 @@ GONGKAI_MAX_SITE_REQUESTS = 50_000  # requests to one site in one night (all rol
 GONGKAI_RUN_OPENER = "archive.nightly.open_spider_run"
 METAREFRESH_ENABLED = False  # the spider follows meta-refresh and JS stubs itself, as report links
 
+# the seen set on disk (SQLite), not a Python set that grows with the crawl: scraper/dupefilter.py
+DUPEFILTER_CLASS = "scraper.dupefilter.SQLiteDupeFilter"
+
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "ERROR"  # failures are in the run summary; the log keeps errors only
