@@ -68,6 +68,29 @@ def test_a_sample_scan_page_is_read_by_ocr_without_a_wrong_value():
     assert {ex.provenance[k].source for k in got} == {"ocr"}
 
 
+@needs_font
+def test_the_served_scan_gives_tables_two_three_and_four_and_no_flag_of_its_own():
+    """The whole scan as the sample web serves it: table 三 from its rulings, tables 二 and 四 (headers
+    printed as unruled lines above their ruled rows) from the OCR's text lines; every value of the truth,
+    none wrong, and the checks find nothing in it (no FORMAT-YEAR "lacks table(s) 二、四", no EXTRACT-FAILED)."""
+    from pipeline.checks import run_report_rules
+
+    web = SampleWeb(scans=1)
+    truth = web.truth()
+    att = _scan_att(truth)
+    want = next(r for r in truth["reports"] if r["url"] == att["report_url"])["metrics"]
+    ex = extract(_get(web, att["url"]).body, att["url"], "application/pdf")
+    assert set(ex.tables) == {"二", "三", "四"} and ex.unread_tables == []
+    for prefix, n in (("proactive.", 11), ("apps.", 175), ("review.", 5), ("suit.", 11)):
+        wanted = {k: v for k, v in want.items() if k.startswith(prefix)}
+        got = {k: ex.metrics[k] for k in wanted if k in ex.metrics}
+        assert {k: (wanted[k], v) for k, v in got.items() if wanted[k] != v} == {}, prefix
+        assert len(wanted) == n and len(got) >= n, prefix  # measured: every cell of 二 (11), 三 (175), 四 (16)
+    assert not [k for k in ex.metrics if k not in want]
+    assert {ex.provenance[k].source for k in ex.metrics} == {"ocr"}
+    assert [f.rule for f in run_report_rules(ex)] == []
+
+
 def test_scan_pdf_turns_a_renderable_pdf_into_an_image_only_scan():
     import io
 

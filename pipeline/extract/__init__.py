@@ -63,7 +63,7 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
     if fields:
         ex.fields.update(fields)
     _step(ex, "tables", extract_tables, doc, ex)
-    if "三" not in ex.tables and _modern(ex, doc):
+    if not _CELL_TABLES <= set(ex.tables) and _modern(ex, doc):
         _step(ex, "text tables", solve_tables, doc, ex)
     _step(ex, "text statistics table", flat_statistics, doc, ex)
     _step(ex, "prose", extract_prose, doc, ex)
@@ -79,6 +79,10 @@ def extract(body: bytes, url: str = "", content_type: str | None = None, *,
     if ex.kind != "report" and not ex.tables:
         ex.fields["format"] = None  # a listing or an image is in no format
     return ex
+
+
+#: the national tables: the text readers look for the ones the cell reader did not find
+_CELL_TABLES = frozenset({"二", "三", "四"})
 
 
 def _modern_markers() -> tuple[str, ...]:

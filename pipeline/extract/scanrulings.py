@@ -337,7 +337,8 @@ def _is_value(text: str) -> bool:
 
 def _unread_values(cells: list[list]) -> list[list]:
     """Cells that should hold a value but hold none: empty or a short garble without CJK text, in a row
-    of three more values, or in a row with another value and a column with two more."""
+    of two more values (table 二's three columns), or in a row with another value and a column with two
+    more."""
     def same(a: float, b: float) -> bool:
         return abs(a - b) <= 1.0
 
@@ -348,7 +349,7 @@ def _unread_values(cells: list[list]) -> list[list]:
             continue
         row = [o for o in cells if o is not c and same(o[1], c[1]) and same(o[3], c[3]) and _is_value(o[4])]
         col = [o for o in cells if o is not c and same(o[0], c[0]) and same(o[2], c[2]) and _is_value(o[4])]
-        if len(row) >= 3 or (row and len(col) >= 2):
+        if len(row) >= 2 or (row and len(col) >= 2):
             out.append(c)
     return out
 

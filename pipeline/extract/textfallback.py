@@ -46,14 +46,20 @@ def _label_re(label: str) -> str:
 
 
 def solve_tables(doc: Document, ex: Extraction) -> None:
-    """Recover tables 三 and 四 from `doc.text` into `ex` (keys not set yet only), noting ambiguities."""
+    """Recover tables 二, 三 and 四 from `doc.text` into `ex` (keys not set yet only), noting ambiguities.
+    Only the tables the cell reader did not read are looked for (a scan whose table 三 was read from its
+    rulings may still print table 二 or 四 as text lines, its header unruled); when table 三 was not read,
+    table 四's text is solved too, to fill what its cells left out."""
     text = unicodedata.normalize("NFKC", doc.text)
     source = "attachment" if doc.source in DOCUMENT_KINDS else "text"
+    read = set(ex.tables)
     solve_table2(text, ex, source)
     solve_table2_glued(text, ex, source)
-    solve_table3_lines(text, ex, source)
-    solve_table3(text, ex, source)
-    solve_table4(text, ex, source)
+    if "三" not in read:
+        solve_table3_lines(text, ex, source)
+        solve_table3(text, ex, source)
+    if "三" not in read or "四" not in read:
+        solve_table4(text, ex, source)
 
 
 def _heading(numeral: str, words: int | None = None) -> str:
