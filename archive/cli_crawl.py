@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,7 +12,7 @@ import click
 from archive import queries
 from archive.checking import run_checks
 from archive.cli_distributed import crawl_with_workers
-from archive.cli_options import archive_option, db_option, paths_from
+from archive.cli_options import archive_option, as_of_date, db_option, paths_from
 from archive.config import sites_path
 from archive.errors import GongkaiError
 from archive.extracting import reparse
@@ -45,15 +44,6 @@ def _writable(paths) -> None:
             raise GongkaiError(f"cannot write to {d}: permission denied")
 
 
-def _night(value: str | None) -> date:
-    if not value:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise GongkaiError(f"--as-of must be a date YYYY-MM-DD, got {value!r}") from None
-
-
 @click.command("crawl")
 @click.option("--sites", "sites_file", metavar="FILE", help="Site registry (TOML); default $GONGKAI_SITES or ./sites.toml.")
 @click.option("--only", multiple=True, metavar="SITE", help="Crawl only these site ids (repeatable).")
@@ -78,7 +68,7 @@ def crawl_command(sites_file, only, proxy, as_json, progress, workers_url, share
     from archive.nightly import crawl_sites  # lazy: Scrapy and Twisted load for this command only
 
     paths = paths_from(db, archive_dir)
-    night = _night(as_of)
+    night = as_of_date(as_of)
     registry = _registry(sites_file)
     if proxy:
         registry = replace(registry, proxy=proxy)

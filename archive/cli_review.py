@@ -11,7 +11,6 @@ import getpass
 import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import click
 from archive import flags, queries
 from archive.checking import run_checks
 from archive.cli_distributed import print_status
-from archive.cli_options import archive_option, db_option, paths_from, redis_url_option
+from archive.cli_options import archive_option, as_of_date, db_option, paths_from, redis_url_option
 from archive.config import sites_path
 from archive.distributed import distributed_status
 from archive.errors import GongkaiError
@@ -73,15 +72,6 @@ def _registry_path(sites: str | None, dbh) -> str | None:
     return last if last and Path(last).exists() else None
 
 
-def _date(value: str | None) -> date:
-    if not value:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise GongkaiError(f"--as-of must be a date YYYY-MM-DD, got {value!r}") from None
-
-
 @click.command("check")
 @click.option("--as-of", "as_of", metavar="DATE", help="Judge deadlines as of this date (default today).")
 @click.option("--sites", metavar="FILE", help="Site registry (expected publishers, deadlines); env GONGKAI_SITES.")
@@ -95,7 +85,7 @@ def check_command(as_of, sites, fail_on, as_json, db, archive_dir):
     dbh = _open(db)
     registry = _registry_path(sites, dbh)
     try:
-        summary = run_checks(dbh, registry, _date(as_of))
+        summary = run_checks(dbh, registry, as_of_date(as_of))
     except RegistryError as exc:
         raise GongkaiError(str(exc)) from None
     summary["registry"] = registry
