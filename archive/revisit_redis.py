@@ -12,7 +12,7 @@ import json
 from datetime import date
 
 from archive import distributed as dist
-from archive.revisit import is_due, known_links
+from archive.revisit import is_due
 
 #: the dotted path a worker loads its due check from (scrapy.utils.misc.load_object)
 DUE_CHECK = "archive.revisit_redis.RedisDueCheck"
@@ -25,15 +25,25 @@ def publish_revisits(r, keys: dist.RunKeys, db, as_of: date, full: bool = False)
     if not full:
         pipe = r.pipeline(transaction=False)
         n = 0
-        for url, next_due in db.execute("SELECT url, next_due FROM revisits WHERE next_due > ?",
-                                        [as_of.isoformat()]).fetchall():
+        night = [as_of.isoformat()]
+        for url, next_due in db.execute("SELECT url, next_due FROM revisits WHERE next_due > ?", night):
             pipe.hset(keys.revisit, url, next_due)
-            links = known_links(db, url)
-            if links:
-                pipe.hset(keys.revisit_links, url, json.dumps(links))
             n += 1
             if n % 1000 == 0:
                 pipe.execute()
+        # what each held-back URL led to last time, in one pass (RevisitPolicy.links asks per URL)
+        links: dict[str, list] = {}
+        for referrer, url, role in db.execute(
+                "SELECT DISTINCT p.referrer, p.url, coalesce(p.role, 'attachment') FROM pages p "
+                "JOIN revisits r ON r.url = p.referrer WHERE r.next_due > ? AND p.url != p.referrer "
+                "ORDER BY p.referrer", night):
+            if referrer not in links and len(links) >= 1000:  # a referrer's links are never split
+                pipe.hset(keys.revisit_links, mapping={k: json.dumps(v) for k, v in links.items()})
+                pipe.execute()
+                links = {}
+            links.setdefault(referrer, []).append([url, role])
+        if links:
+            pipe.hset(keys.revisit_links, mapping={k: json.dumps(v) for k, v in links.items()})
         pipe.execute()
     return {"due_check": DUE_CHECK, "as_of": as_of.isoformat(), "full": full}
 
